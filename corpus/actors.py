@@ -1,0 +1,104 @@
+"""The actor index: which passages and objectives name an actor or system, and acronyms the data file lacks."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpus.clean import fold, fold_chars
+from pns.errors import CorpusError
+from pns.types import Actor, Passage
+
+CATEGORIES = ("police", "justice", "administration", "international", "civil_society", "system", "legal")
+_ACRONYM = re.compile(r"^[A-Z][A-Za-z]{0,1}[A-Z]{1,4}$")
+_LONG_FORM = re.compile(r"([A-ZÀ-Ý][\w'’\-]+(?: [\w'’\-]+){1,9}) \(([A-Z][A-Za-z]{1,3}[A-Z]{1,5})\)")
+_ALLOWED_KEYS = {"id", "name", "category", "aliases"}
+
+
+def load_actors(path: Path) -> list[Actor]:
+    """Read the actor data file, refusing unknown keys and categories."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CorpusError(f"actor file {path} not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CorpusError(f"actor file {path} is not valid TOML: {exc}") from None
+    actors = []
+    seen: set[str] = set()
+    for i, entry in enumerate(data.get("actor", []), start=1):
+        unknown = set(entry) - _ALLOWED_KEYS
+        if unknown or not {"id", "name", "category"} <= set(entry):
+            raise CorpusError(f"actor file {path}, actor #{i}: keys must be {sorted(_ALLOWED_KEYS)}, "
+                              f"got {sorted(entry)}")
+        if entry["category"] not in CATEGORIES or entry["id"] in seen:
+            raise CorpusError(f"actor file {path}, actor {entry['id']!r}: unknown category "
+                              f"{entry['category']!r} (allowed: {', '.join(CATEGORIES)}) or duplicate id")
+        seen.add(entry["id"])
+        actors.append(Actor(entry["id"], entry["name"], entry["category"], tuple(entry.get("aliases", ()))))
+    return actors
+
+
+def _alias_pattern(alias: str) -> tuple[re.Pattern[str], bool]:
+    """(pattern, on_original_text): acronyms match case-sensitively, names on folded text."""
+    if _ACRONYM.match(alias):
+        return re.compile(rf"(?<![\w-]){re.escape(alias)}(?![\w-])"), True
+    return re.compile(rf"(?<![\w]){re.escape(fold_chars(alias))}(?![\w])"), False
+
+
+@dataclass
+class ActorMatcher:
+    """Finds actor mentions in text, with spans, using each actor's aliases."""
+
+    actors: list[Actor]
+
+    def __post_init__(self) -> None:
+        # A display name such as "CTIF (Cellule de …)" is not how the text writes it: only aliases match.
+        self._patterns = [(a, *_alias_pattern(alias)) for a in self.actors
+                          for alias in ((() if "(" in a.name else (a.name,)) + a.aliases)]
+
+    def find(self, text: str) -> dict[str, list[tuple[int, int]]]:
+        """Actor id → character spans in ``text``, in order of first mention."""
+        folded = fold_chars(text)
+        found: dict[str, list[tuple[int, int]]] = {}
+        for actor, pattern, on_original in self._patterns:
+            for m in pattern.finditer(text if on_original else folded):
+                spans = found.setdefault(actor.id, [])
+                if m.span() not in spans:
+                    spans.append(m.span())
+        return dict(sorted(found.items(), key=lambda kv: min(kv[1])))
+
+    def lookup(self, query: str) -> list[Actor]:
+        """Actors whose name or an alias matches the query (exact alias first, then substring)."""
+        q = fold(query).strip()
+        if not q:
+            return []
+        exact = [a for a in self.actors if q in {fold(x) for x in (a.id, a.name, *a.aliases)}]
+        if exact:
+            return exact
+        return [a for a in self.actors if any(q in fold(x) for x in (a.name, *a.aliases))]
+
+
+def build_actor_index(matcher: ActorMatcher, passages: Iterable[Passage]) -> dict[str, list[str]]:
+    """Actor id → ids of the passages naming it, in document order."""
+    index: dict[str, list[str]] = {a.id: [] for a in matcher.actors}
+    for passage in passages:
+        for actor_id in matcher.find(passage.text):
+            index[actor_id].append(passage.id)
+    return index
+
+
+def unknown_acronyms(matcher: ActorMatcher, passages: Iterable[Passage]) -> list[tuple[str, str, str]]:
+    """"Long name (ACRONYM)" patterns whose acronym the actor file does not know: (acronym, long form, passage)."""
+    known = {alias for a in matcher.actors for alias in a.aliases}
+    out: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    for passage in passages:
+        for m in _LONG_FORM.finditer(passage.text):
+            acronym = m.group(2)
+            if acronym not in known and acronym not in seen:
+                seen.add(acronym)
+                out.append((acronym, m.group(1), passage.id))
+    return out

@@ -1,0 +1,175 @@
+"""The loaded corpus: documents, plan trees, the objective catalogue, passages, glossary and actor index.
+
+This is the one object the later stages read. It is built from the files in ``corpus/`` and carries a fingerprint
+of all of them, so an index built from another state of the corpus is detected as stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+
+from corpus.actors import ActorMatcher, build_actor_index, load_actors, unknown_acronyms
+from corpus.glossary import GlossaryEntry, load_glossary
+from corpus.language import detect_language
+from corpus.loaders import load_document
+from corpus.manifest import load_manifest, sha256_file, verify_document
+from corpus.structure import Correction, ParseReport, Plan, parse_document
+from pns.errors import CorpusError
+from pns.settings import Settings
+from pns.types import Actor, DocumentInfo, Objective, Passage, Theme
+
+_CORRECTION_KEYS = {"id", "document", "theme", "from_group", "numbers", "starts_with", "to_group", "reason"}
+DATA_FILES = ("manifest.toml", "corrections.toml", "actors.toml", "glossary.toml")
+
+
+def load_corrections(path: Path) -> list[Correction]:
+    """Read the reviewed repairs; refuse unknown keys."""
+    if not path.is_file():
+        return []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CorpusError(f"corrections file {path} is not valid TOML: {exc}") from None
+    out = []
+    for i, entry in enumerate(data.get("move", []), start=1):
+        if set(entry) != _CORRECTION_KEYS:
+            raise CorpusError(f"corrections file {path}, move #{i}: keys must be exactly "
+                              f"{sorted(_CORRECTION_KEYS)}; got {sorted(entry)}")
+        numbers = tuple(entry["numbers"])
+        if len(numbers) != 2 or numbers[0] > numbers[1]:
+            raise CorpusError(f"corrections file {path}, move {entry['id']!r}: numbers must be [first, last]")
+        out.append(Correction(**{**entry, "numbers": numbers}))
+    return out
+
+
+def corpus_fingerprint(corpus_dir: Path, documents: list[DocumentInfo]) -> str:
+    """Hash of the data files and the documents' checksums: what an index was built from."""
+    digest = hashlib.sha256()
+    for name in DATA_FILES:
+        path = corpus_dir / name
+        digest.update(name.encode())
+        digest.update(sha256_file(path).encode() if path.is_file() else b"-")
+    for doc in documents:
+        digest.update(doc.sha256.encode())
+    return digest.hexdigest()[:16]
+
+
+@dataclass
+class Corpus:
+    """Everything known about the documents, ready for indexing and answering."""
+
+    settings: Settings
+    documents: list[DocumentInfo]
+    plans: list[Plan]
+    glossary: dict[str, GlossaryEntry]
+    actors: list[Actor]
+    fingerprint: str
+    passages: dict[str, Passage] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, settings: Settings, detect_languages: bool = True) -> Corpus:
+        """Load and check every document of the manifest, then parse and index actors."""
+        corpus_dir = Path(settings.corpus_dir)
+        documents = load_manifest(corpus_dir)
+        glossary = load_glossary(corpus_dir / "glossary.toml")
+        corrections = load_corrections(corpus_dir / "corrections.toml")
+        titles = {k: e.names["fr"] for k, e in glossary.items() if "fr" in e.names and "." not in k}
+        plans = []
+        for doc in documents:
+            lines = load_document(verify_document(corpus_dir, doc))
+            plan = parse_document(doc, lines, corrections, titles if doc.language == "fr" else None)
+            plans.append(plan)
+        actors = load_actors(corpus_dir / "actors.toml")
+        corpus = cls(settings, documents, plans, glossary, actors, corpus_fingerprint(corpus_dir, documents))
+        for plan in plans:
+            for passage in plan.passages:
+                lang = passage.language
+                if detect_languages and passage.kind == "prose" and len(passage.text) > 40:
+                    lang = detect_language(passage.text, fallback=plan.document.language)
+                corpus.passages[passage.id] = replace(passage, language=lang)
+        return corpus
+
+    # -- lookups ---------------------------------------------------------------------------------------------
+    @cached_property
+    def objectives(self) -> dict[str, Objective]:
+        return {o.id: o for plan in self.plans for o in plan.objectives}
+
+    @cached_property
+    def themes(self) -> dict[str, Theme]:
+        """Theme code → theme, from the first document that defines it."""
+        out: dict[str, Theme] = {}
+        for plan in self.plans:
+            for theme in plan.themes:
+                out.setdefault(theme.code, theme)
+        return out
+
+    @cached_property
+    def documents_by_id(self) -> dict[str, DocumentInfo]:
+        return {d.id: d for d in self.documents}
+
+    @cached_property
+    def matcher(self) -> ActorMatcher:
+        return ActorMatcher(self.actors)
+
+    @cached_property
+    def actor_index(self) -> dict[str, list[str]]:
+        """Actor id → passage ids naming it (objectives and prose)."""
+        return build_actor_index(self.matcher, self.passages.values())
+
+    @cached_property
+    def actors_by_id(self) -> dict[str, Actor]:
+        return {a.id: a for a in self.actors}
+
+    def reports(self) -> list[ParseReport]:
+        return [plan.report for plan in self.plans]
+
+    def unknown_actors(self) -> list[tuple[str, str, str]]:
+        """Acronyms introduced in the text ("Long name (ACR)") that actors.toml does not list."""
+        return unknown_acronyms(self.matcher, self.passages.values())
+
+    def group_objectives(self, key: str) -> list[Objective]:
+        """All objectives of a theme ("B3") or sub-group ("B3.5"), in plan order."""
+        if "." in key:
+            return [o for o in self.objectives.values() if o.group_key == key]
+        return [o for o in self.objectives.values() if o.theme == key]
+
+    def group_title(self, key: str) -> str:
+        theme = self.themes.get(key.split(".")[0])
+        if theme is None:
+            raise CorpusError(f"unknown theme or group {key!r}")
+        if "." in key:
+            for group in theme.groups:
+                if group.key == key:
+                    return group.title
+            raise CorpusError(f"unknown group {key!r}")
+        return theme.title
+
+    def objective(self, objective_id: str) -> Objective:
+        """The objective with this id (case-insensitive); a clear error otherwise."""
+        found = self.objectives.get(objective_id) or next(
+            (o for oid, o in self.objectives.items() if oid.lower() == objective_id.strip().lower()), None)
+        if found is None:
+            raise CorpusError(f"no objective {objective_id!r}; ids look like PNS16-B5-3 (see `pns objectives`)")
+        return found
+
+    def objective_dict(self, objective: Objective) -> dict[str, object]:
+        """The JSON form shared by the CLI, the app and exports."""
+        return {
+            "id": objective.id,
+            "document": objective.document,
+            "path": list(objective.path),
+            "theme": objective.theme,
+            "theme_title": objective.theme_title,
+            "group": objective.group,
+            "group_key": objective.group_key,
+            "number": objective.number,
+            "text": objective.text,
+            "location": objective.location.label(),
+            "url": self.settings.objective_url(objective.id),
+            "corrected": objective.corrected or None,
+            "actors": [self.actors_by_id[a].name for a in self.matcher.find(objective.text)],
+        }

@@ -1,0 +1,145 @@
+"""`pns corpus check`, `pns objectives`, `pns actors`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    corpus = sub.add_parser("corpus", help="check the corpus: manifest, checksums, structure, warnings")
+    corpus_sub = corpus.add_subparsers(dest="corpus_command", metavar="ACTION", required=True)
+    check = corpus_sub.add_parser("check", help="verify documents and report the parsed structure")
+    check.add_argument("--json", action="store_true", help="machine-readable output")
+    check.set_defaults(func=cmd_check)
+
+    objectives = sub.add_parser("objectives", help="list the objectives (the plan tree)")
+    objectives.add_argument("--theme", help="a theme or sub-group code, e.g. B5 or B4.2")
+    objectives.add_argument("--json", action="store_true", help="a JSON list of objectives")
+    objectives.set_defaults(func=cmd_objectives)
+
+    actors = sub.add_parser("actors", help="the actor index, or the objectives naming one actor")
+    actors.add_argument("name", nargs="?", help="an actor name or acronym, e.g. CTIF")
+    actors.add_argument("--json", action="store_true", help="machine-readable output")
+    actors.set_defaults(func=cmd_actors)
+
+
+def _load(settings: Any, detect_languages: bool = False) -> Any:
+    from corpus.catalogue import Corpus
+
+    return Corpus.load(settings, detect_languages=detect_languages)
+
+
+def cmd_check(args: argparse.Namespace, settings: Any) -> int:
+    from collections import Counter
+
+    from pns.cli import print_json
+
+    corpus = _load(settings)
+    counts = Counter(o.group_key for o in corpus.objectives.values())
+    unknown = corpus.unknown_actors()
+    reports = corpus.reports()
+    if args.json:
+        print_json({
+            "fingerprint": corpus.fingerprint,
+            "documents": [{"id": d.id, "file": d.file, "sha256": d.sha256, "checksum": "ok"}
+                          for d in corpus.documents],
+            "objectives": len(corpus.objectives),
+            "groups": dict(counts),
+            "reports": [vars(r) for r in reports],
+            "unknown_acronyms": [{"acronym": a, "long_form": f, "passage": p} for a, f, p in unknown],
+        })
+        return 0
+    print(f"corpus {settings.corpus_dir} (fingerprint {corpus.fingerprint})")
+    for doc in corpus.documents:
+        print(f"  {doc.id}: {doc.file} sha256 ok — {doc.title} [{doc.kind}, {doc.edition}, {doc.language}]")
+    for report in reports:
+        state = "recognised" if report.recognised else "NOT recognised (generic passages only)"
+        print(f"{report.document}: structure {state}; {', '.join(report.parts) or 'no parts'}; "
+              f"{report.themes} themes, {report.objectives} objectives, {report.passages} passages")
+        for repair in report.repairs:
+            print(f"  repaired: {repair}")
+        for warning in report.warnings:
+            print(f"  WARNING: {warning}")
+    print("objectives per theme / sub-group:")
+    for theme in corpus.themes.values():
+        keys = [g.key for g in theme.groups if counts.get(g.key)] or [theme.code]
+        detail = " · ".join(f"{k} {counts.get(k, 0)}" for k in keys)
+        total = sum(counts.get(k, 0) for k in keys)
+        print(f"  {theme.code:<4} {total:>3}  {theme.title}  [{detail}]")
+    print(f"total: {len(corpus.objectives)} objectives")
+    for acronym, long_form, passage in unknown:
+        print(f"  note: acronym {acronym} ('{long_form}', {passage}) is not in actors.toml")
+    return 0
+
+
+def cmd_objectives(args: argparse.Namespace, settings: Any) -> int:
+    from pns.cli import print_json
+    from pns.errors import UsageError
+
+    corpus = _load(settings)
+    objectives = list(corpus.objectives.values())
+    if args.theme:
+        key = args.theme.strip().upper()
+        objectives = corpus.group_objectives(key)
+        if not objectives:
+            raise UsageError(f"no objectives for theme {args.theme!r}; use a code such as B5, A3 or B4.2 "
+                             f"(known themes: {', '.join(corpus.themes)})")
+    if args.json:
+        print_json([corpus.objective_dict(o) for o in objectives])
+        return 0
+    theme = group = None
+    for o in objectives:
+        if o.theme != theme:
+            theme, group = o.theme, None
+            print(f"{o.theme} {o.theme_title}")
+        if o.group and o.group != group:
+            group = o.group
+            print(f"  {o.group_key} {o.group}")
+        indent = "    " if o.group else "  "
+        print(f"{indent}{o.id}  {o.number}. {o.text}")
+    return 0
+
+
+def cmd_actors(args: argparse.Namespace, settings: Any) -> int:
+    from pns.cli import print_json
+    from pns.errors import UsageError
+
+    corpus = _load(settings)
+    index = corpus.actor_index
+    if not args.name:
+        rows = [{"id": a.id, "name": a.name, "category": a.category, "aliases": list(a.aliases),
+                 "objectives": [p for p in index[a.id] if p in corpus.objectives],
+                 "passages": index[a.id]} for a in corpus.actors]
+        if args.json:
+            print_json(rows)
+        else:
+            for r in rows:
+                print(f"{r['name']} [{r['category']}]: {len(r['objectives'])} objectives, "
+                      f"{len(r['passages'])} passages")
+        return 0
+    matches = corpus.matcher.lookup(args.name)
+    if not matches:
+        raise UsageError(f"no actor matches {args.name!r}; run `pns actors` for the list")
+    out = []
+    for actor in matches:
+        objectives = [corpus.objective_dict(corpus.objectives[p]) for p in index[actor.id]
+                      if p in corpus.objectives]
+        prose = [{"id": p, "path": list(corpus.passages[p].path), "text": corpus.passages[p].text}
+                 for p in index[actor.id] if p not in corpus.objectives]
+        out.append({"id": actor.id, "name": actor.name, "category": actor.category,
+                    "aliases": list(actor.aliases), "objectives": objectives, "passages": prose})
+    if args.json:
+        print_json(out)
+        return 0
+    for entry in out:
+        print(f"{entry['name']} [{entry['category']}] — {len(entry['objectives'])} objectives")
+        theme = None
+        for o in entry["objectives"]:
+            if o["theme"] != theme:
+                theme = o["theme"]
+                print(f"  {theme} {o['theme_title']}")
+            print(f"    {o['id']}  {o['text']}")
+        for p in entry["passages"]:
+            print(f"  (prose) {' › '.join(p['path'])}: {p['text'][:120]}…")
+    return 0

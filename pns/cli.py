@@ -1,0 +1,64 @@
+"""The `pns` command line: one entry point, a subcommand per job, each importing only what it needs.
+
+Errors a person can act on (PNSError) become one line on stderr and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pns import __version__
+from pns.errors import PNSError
+
+# Each stage owns its subcommands in a light `cli` module with a `register(subparsers)` function.
+STAGES = ("corpus.cli",)
+
+
+def print_json(data: Any) -> None:
+    """JSON for machines: UTF-8, no ASCII escapes, one document."""
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pns", description="PNS Assistant: cited answers from the Plan national de sécurité 2016-2019.")
+    parser.add_argument("--version", action="version", version=f"pns {__version__}")
+    parser.add_argument("--config", help="settings file (TOML); default ./pns.toml if present, or $PNS_CONFIG")
+    parser.add_argument("--embedder", help="embedding model (default use-multilingual-v3)")
+    parser.add_argument("--index-dir", help="index folder (default .index in the repo)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in STAGES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace, Any], int | None] | None = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 2
+    try:
+        from pns.settings import load_settings
+
+        settings = load_settings(args.config, embedder=args.embedder, index_dir=args.index_dir)
+        return int(func(args, settings) or 0)
+    except PNSError as exc:
+        print(f"pns: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("pns: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""One settings object for the whole product.
+
+Values come from, in increasing priority: the defaults below, a TOML file (``pns.toml`` in the working folder or
+the file named by ``PNS_CONFIG``), environment variables ``PNS_<FIELD>`` and explicit CLI options. Unknown keys
+are refused so that a typo never silently keeps a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pns.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "PNS_"
+
+
+def _f(default: Any, help: str, *, index: bool = False) -> Any:
+    """A settings field with its description; ``index`` marks fields that shape the built index."""
+    return field(default=default, metadata={"help": help, "index": index})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting the product reads, each with a description."""
+
+    corpus_dir: str = _f(str(REPO_ROOT / "corpus"), "Folder holding manifest.toml and the documents.")
+    index_dir: str = _f(str(REPO_ROOT / ".index"), "Folder where the built index is stored.")
+    data_dir: str = _f(str(REPO_ROOT / ".data"), "Folder for feedback and evaluation reports.")
+    embedder: str = _f(
+        "use-multilingual-v3",
+        "Embedding model: 'use-multilingual-v3' (default, offline numpy) or a sentence-transformers model "
+        "name or local path, optionally prefixed 'st:'.",
+        index=True,
+    )
+    embed_batch_size: int = _f(32, "Texts per embedding batch when building the index.")
+    hnsw_threshold: int = _f(50_000, "Above this many units the dense index is HNSW, else exact.", index=True)
+    hnsw_m: int = _f(32, "HNSW graph degree.", index=True)
+    hnsw_ef_search: int = _f(64, "HNSW search breadth (recall vs speed).")
+    rrf_k: int = _f(60, "Reciprocal rank fusion constant k.")
+    bm25_weight: float = _f(1.0, "Weight of the BM25 ranking in fusion.")
+    dense_weight: float = _f(1.0, "Weight of the dense ranking in fusion.")
+    candidates: int = _f(50, "Candidates taken from each retriever before fusion.")
+    chunk_max_chars: int = _f(700, "Longest prose unit, in characters, before it is split on sentences.", index=True)
+    chunk_overlap_sentences: int = _f(1, "Sentences repeated between consecutive prose units.", index=True)
+    abstain_threshold: float = _f(
+        0.3, "Below this dense similarity (and with no lexical match) a question is out of scope."
+    )
+    max_question_chars: int = _f(2000, "Longer questions are truncated, with a notice.")
+    top_k: int = _f(5, "Passages cited for a free question.")
+    host: str = _f("127.0.0.1", "Address the web app binds to.")
+    port: int = _f(7860, "Port of the web app.")
+    public_url: str = _f("", "Base URL used in permalinks; empty means http://HOST:PORT.")
+    auth_user: str = _f("", "Username for the web app; empty disables authentication.")
+    auth_password: str = _f("", "Password for the web app.")
+    llm_endpoint: str = _f("", "OpenAI-compatible base URL for optional summaries; empty disables them.")
+    llm_model: str = _f("", "Model name sent to the summary endpoint.")
+    llm_api_key: str = _f("", "API key for the summary endpoint, if it needs one.")
+    llm_timeout: float = _f(20.0, "Seconds to wait for a summary before showing the extractive answer.")
+
+    @property
+    def base_url(self) -> str:
+        """The URL permalinks start with."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    def objective_url(self, objective_id: str) -> str:
+        """Permalink served by the app: ``/?objective=<id>``."""
+        from urllib.parse import quote
+
+        return f"{self.base_url}/?objective={quote(objective_id)}"
+
+    def index_fingerprint(self) -> str:
+        """Hash of the settings that shape the index, so a change makes the index stale."""
+        shaping = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.metadata.get("index")}
+        return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:16]
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (None values are ignored, so CLI defaults pass through)."""
+        clean = {k: v for k, v in changes.items() if v is not None}
+        _check_keys(clean, "override")
+        return dataclasses.replace(self, **{k: _coerce(k, v, "override") for k, v in clean.items()})
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def _check_keys(values: dict[str, Any], origin: str) -> None:
+    unknown = sorted(set(values) - set(_FIELDS))
+    if unknown:
+        raise ConfigError(
+            f"unknown setting(s) {', '.join(unknown)} in {origin}; known settings: {', '.join(sorted(_FIELDS))}"
+        )
+
+
+def _coerce(name: str, value: Any, origin: str) -> Any:
+    """Convert a value to the field's type, with an error that names the field."""
+    kind = type(_FIELDS[name].default)
+    try:
+        if kind is bool and isinstance(value, str):
+            return value.strip().lower() in {"1", "true", "yes", "on"}
+        return kind(value)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"setting {name} from {origin} must be a {kind.__name__}, got {value!r}"
+        ) from None
+
+
+def load_settings(config_file: str | os.PathLike[str] | None = None, **overrides: Any) -> Settings:
+    """Build the settings from file, environment and overrides."""
+    values: dict[str, Any] = {}
+    path = Path(config_file or os.environ.get(f"{ENV_PREFIX}CONFIG") or "pns.toml")
+    if config_file or os.environ.get(f"{ENV_PREFIX}CONFIG") or path.exists():
+        if not path.is_file():
+            raise ConfigError(f"settings file {path} does not exist; create it or unset {ENV_PREFIX}CONFIG")
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"settings file {path} is not valid TOML: {exc}") from None
+        _check_keys(data, str(path))
+        values.update({k: _coerce(k, v, str(path)) for k, v in data.items()})
+    for key, raw in os.environ.items():
+        if not key.startswith(ENV_PREFIX) or key == f"{ENV_PREFIX}CONFIG":
+            continue
+        name = key[len(ENV_PREFIX):].lower()
+        _check_keys({name: raw}, f"environment variable {key}")
+        values[name] = _coerce(name, raw, f"environment variable {key}")
+    settings = Settings(**values)
+    return settings.replace(**overrides)
