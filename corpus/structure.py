@@ -350,9 +350,9 @@ def _apply_corrections(doc: DocumentInfo, theme: _ThemeDraft, corrections: list[
             item.corrected = f"{corr.id}: {corr.reason}"
         used.add(corr.id)
         first, last = moved[0], moved[-1]
+        span = f"items {first.number}-{last.number}" if len(moved) > 1 else f"item {first.number}"
         report.repairs.append(
-            f"{doc.code} {theme.code}: item{"s" if len(moved) > 1 else ""} "
-            f"{first.number}{f"-{last.number}" if len(moved) > 1 else ""} printed under group "
+            f"{doc.code} {theme.code}: {span} printed under group "
             f"{corr.from_group} ({first.location.label()}) moved to group {corr.to_group} "
             f"'{dict(theme.groups)[corr.to_group]}' by correction '{corr.id}'"
         )

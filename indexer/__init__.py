@@ -1,0 +1,1 @@
+"""Indexer: retrievable units, embeddings, FAISS (dense) and BM25 (lexical) indexes, fusion and persistence."""
