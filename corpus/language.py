@@ -28,7 +28,7 @@ _MARKERS = {
 
 
 @lru_cache(maxsize=4)
-def _factory(allowed: tuple[str, ...]):  # noqa: ANN202 - langdetect has no type hints
+def _factory(allowed: tuple[str, ...]):
     """A langdetect factory holding only the allowed languages' profiles: faster to load, and restricted."""
     from pathlib import Path
 

@@ -72,7 +72,7 @@ def load_pdf(path: Path) -> list[Line]:
     except CorpusError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise CorpusError(f"{path}: unreadable PDF ({type(exc).__name__}: {exc}); check the file is a valid PDF")
+        raise CorpusError(f"{path}: unreadable PDF ({type(exc).__name__}: {exc}); check the file is a valid PDF") from None
     except Exception as exc:  # pypdf raises many internal types on damaged files
         raise CorpusError(f"{path}: unreadable PDF ({type(exc).__name__}); check the file is a valid PDF") from None
     if not any(p.strip() for p in pages):

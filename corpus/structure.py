@@ -9,6 +9,7 @@ or reported as a warning. A document whose layout is not recognised still yields
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -180,7 +181,7 @@ class _Builder:
     def run(self) -> None:
         cleaned = [replace(line, text=clean_line(line.raw)) for line in self.lines]
         nonblank = [i for i, line in enumerate(cleaned) if line.text]
-        next_of = {a: b for a, b in zip(nonblank, nonblank[1:], strict=False)}
+        next_of = {a: b for a, b in itertools.pairwise(nonblank)}
         prev_blank = True
         for i, line in enumerate(cleaned):
             text = line.text

