@@ -39,6 +39,12 @@ class DenseIndex:
     def dim(self) -> int:
         return int(self._index.d)
 
+    def vectors(self, rows: list[int]) -> np.ndarray:
+        """Stored vectors of some rows (both index kinds keep them), for scoring a known subset exactly."""
+        if not rows:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.vstack([self._index.reconstruct(int(r)) for r in rows])
+
     def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         k = min(k, self.size)
         if k <= 0:

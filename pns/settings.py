@@ -47,6 +47,7 @@ class Settings:
     rrf_k: int = _f(60, "Reciprocal rank fusion constant k.")
     bm25_weight: float = _f(1.0, "Weight of the BM25 ranking in fusion.")
     dense_weight: float = _f(1.0, "Weight of the dense ranking in fusion.")
+    route_weight: float = _f(2.0, "Weight, in fusion, of the named theme's own passages for a free question.")
     candidates: int = _f(50, "Candidates taken from each retriever before fusion.")
     chunk_max_chars: int = _f(700, "Longest prose unit, in characters, before it is split on sentences.", index=True)
     chunk_overlap_sentences: int = _f(1, "Sentences repeated between consecutive prose units.", index=True)

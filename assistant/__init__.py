@@ -1,0 +1,1 @@
+"""Assistant: question understanding, retrieval and cited answers."""

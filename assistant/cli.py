@@ -1,0 +1,57 @@
+"""`pns ask`: one question, or one per line from stdin with one JSON object per line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    ask = sub.add_parser("ask", help="answer a question with cited passages of the plan")
+    ask.add_argument("question", help="the question, or - to read one question per line from stdin (JSONL out)")
+    ask.add_argument("--lang", choices=("fr", "nl", "en"), help="answer language (default: detected)")
+    ask.add_argument("--json", action="store_true", help="machine-readable output")
+    ask.set_defaults(func=cmd_ask)
+
+
+def _print_answer(answer: Any) -> None:
+    print(answer.answer)
+    if answer.citations:
+        print()
+        for c in answer.citations:
+            ref = c.objective_id or c.passage_id
+            link = f" {c.url}" if c.url else ""
+            print(f"[{c.rank}] {ref} — {c.document_title}, {c.location}{link}")
+
+
+def cmd_ask(args: argparse.Namespace, settings: Any) -> int:
+    from assistant.service import Assistant, Conversation
+    from pns.cli import print_json
+    from pns.errors import UsageError
+
+    if args.question != "-":
+        if not args.question.strip():
+            raise UsageError("the question is empty; type a question about the plan")
+        assistant = Assistant.load(settings)
+        answer = assistant.ask(args.question, language=args.lang)
+        if args.json:
+            print_json(answer.to_dict())
+        else:
+            _print_answer(answer)
+        return 0
+    assistant = Assistant.load(settings)
+    conversation = Conversation()
+    failures = 0
+    for line_number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = assistant.ask(line.rstrip("\n"), language=args.lang, conversation=conversation).to_dict()
+        except UsageError as exc:
+            failures += 1
+            data = {"question": line.rstrip("\n"), "line": line_number, "error": str(exc)}
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    return 1 if failures else 0

@@ -1,0 +1,136 @@
+"""Answer composition: the app's fixed wording in FR/NL/EN, verbatim passages with [n] markers, highlights.
+
+Nothing here writes a sentence about the plan: the only prose is the fixed wording below (with counts and titles
+filled in), and everything else is a quoted passage.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from corpus.clean import fold_chars
+from indexer.lexical import analyse
+
+LEADS: dict[str, dict[str, str]] = {
+    "list": {
+        "fr": "Le plan fixe {n} objectifs pour « {title} » :",
+        "nl": "Het plan bevat {n} doelstellingen voor « {title} » (tekst van het plan, in het Frans):",
+        "en": "The plan sets {n} objectives for “{title}” (the plan's own wording, in French):",
+    },
+    "list_one": {
+        "fr": "Le plan fixe 1 objectif pour « {title} » :",
+        "nl": "Het plan bevat 1 doelstelling voor « {title} » (tekst van het plan, in het Frans):",
+        "en": "The plan sets 1 objective for “{title}” (the plan's own wording, in French):",
+    },
+    "objective": {
+        "fr": "Objectif {ref} :",
+        "nl": "Doelstelling {ref} (tekst van het plan, in het Frans):",
+        "en": "Objective {ref} (the plan's own wording, in French):",
+    },
+    "objectives_numbered": {
+        "fr": "Objectifs numérotés {number} dans « {title} » :",
+        "nl": "Doelstellingen met nummer {number} in « {title} » (tekst van het plan, in het Frans):",
+        "en": "Objectives numbered {number} in “{title}” (the plan's own wording, in French):",
+    },
+    "actor": {
+        "fr": "{n} objectif(s) du plan mentionnent « {name} » :",
+        "nl": "{n} doelstelling(en) van het plan vermelden « {name} » (tekst van het plan, in het Frans):",
+        "en": "{n} objective(s) of the plan mention “{name}” (the plan's own wording, in French):",
+    },
+    "actor_none": {
+        "fr": "Aucun objectif ne mentionne « {name} » ; le plan le cite dans ces passages :",
+        "nl": "Geen enkele doelstelling vermeldt « {name} »; het plan noemt het in deze passages:",
+        "en": "No objective mentions “{name}”; the plan names it in these passages:",
+    },
+    "define": {
+        "fr": "Ce que le plan dit de « {name} » :",
+        "nl": "Wat het plan zegt over « {name} » (tekst van het plan, in het Frans):",
+        "en": "What the plan says about “{name}” (the plan's own wording, in French):",
+    },
+    "free": {
+        "fr": "Voici les passages du plan les plus proches de votre question :",
+        "nl": "Dit zijn de passages van het plan die het best bij uw vraag passen (in het Frans):",
+        "en": "These are the passages of the plan closest to your question (in French):",
+    },
+    "out_of_scope": {
+        "fr": "Le plan ne semble pas traiter de cette question : aucun passage n'y répond.",
+        "nl": "Het plan lijkt deze vraag niet te behandelen: geen enkele passage beantwoordt ze.",
+        "en": "The plan does not seem to address this question: no passage answers it.",
+    },
+    "suggest": {
+        "fr": "Thèmes les plus proches : {themes}.",
+        "nl": "Dichtstbijzijnde thema's: {themes}.",
+        "en": "Nearest themes: {themes}.",
+    },
+    "not_found": {
+        "fr": "Le plan ne contient pas d'objectif {ref}.",
+        "nl": "Het plan bevat geen doelstelling {ref}.",
+        "en": "The plan has no objective {ref}.",
+    },
+    "other_prose": {
+        "fr": "Le plan le cite aussi dans ces passages :",
+        "nl": "Het plan noemt het ook in deze passages:",
+        "en": "The plan also names it in these passages:",
+    },
+}
+
+NOTICES: dict[str, dict[str, str]] = {
+    "truncated": {
+        "fr": "Votre question était très longue : seul son début a été pris en compte.",
+        "nl": "Uw vraag was erg lang: alleen het begin is gebruikt.",
+        "en": "Your question was very long: only its beginning was used.",
+    },
+    "control-characters": {
+        "fr": "Des caractères de contrôle ont été retirés de la question.",
+        "nl": "Controletekens zijn uit de vraag verwijderd.",
+        "en": "Control characters were removed from the question.",
+    },
+}
+
+
+def lead(kind: str, language: str, **values: object) -> str:
+    """Fixed wording in the answer's language (French when the language is not supported)."""
+    table = LEADS[kind]
+    return table.get(language, table["fr"]).format(**values)
+
+
+def notice(key: str, language: str) -> str:
+    table = NOTICES[key]
+    return table.get(language, table["fr"])
+
+
+def escape_markdown(text: str) -> str:
+    """Quote text literally in Markdown: no HTML, no emphasis, no links created by the passage itself."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"([\\`*_\[\]#|])", r"\\\1", text)
+
+
+_WORD = re.compile(r"\w+(?:[-']\w+)*")
+
+
+def highlight_spans(text: str, query: str, language: str, corpus_language: str = "fr",
+                    extra: Iterable[tuple[int, int]] = ()) -> tuple[tuple[int, int], ...]:
+    """Character spans of the words of ``text`` whose stem matches a stem of the query (plus ``extra`` spans)."""
+    query_stems = set(analyse(query, language)) | set(analyse(query, corpus_language))
+    spans = set(extra)
+    if query_stems:
+        folded = fold_chars(text)
+        for m in _WORD.finditer(folded):
+            stems = analyse(m.group(0), corpus_language)
+            if stems and stems[0] in query_stems:
+                spans.add(m.span())
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
+def markdown_item(rank: int, text: str, label: str, path: Sequence[str] = ()) -> str:
+    """One cited passage: "[n] **label** text — *path*", the passage quoted literally."""
+    where = f" — *{escape_markdown(' › '.join(path))}*" if path else ""
+    head = f"**{escape_markdown(label)}** " if label else ""
+    return f"[{rank}] {head}{escape_markdown(text)}{where}"

@@ -1,0 +1,433 @@
+"""The assistant: a question in French, Dutch or English → the plan's own wording, cited, with permalinks.
+
+Intents, each answered differently: a theme's or sub-group's objectives (the complete, ordered list), actors
+(objectives naming an actor; what the text says it is), an objective by id or theme + number, a free question
+(hybrid retrieval, routed towards the theme the question names), and out of scope (abstain, suggest themes).
+Follow-ups reuse the conversation: "et pour la drogue ?" after a list, "plus de détails sur le 3".
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from assistant import compose
+from assistant.understanding import (
+    GlossaryRouter,
+    clean_question,
+    detail_number,
+    has_actor_cue,
+    has_define_cue,
+    has_list_cue,
+    is_followup,
+    objective_number,
+    parse_objective_id,
+)
+from corpus.catalogue import Corpus
+from corpus.clean import fold
+from corpus.language import detect_language
+from indexer.build import open_index
+from indexer.fusion import reciprocal_rank_fusion
+from indexer.store import HybridIndex
+from pns.errors import UsageError
+from pns.settings import Settings
+from pns.types import Actor, Answer, Citation, Hit, Objective, Passage
+
+LANGUAGES = ("fr", "nl", "en")
+INTENTS = ("list", "actor", "objective", "free", "out_of_scope")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What a previous answer was about, for follow-ups."""
+
+    question: str
+    intent: str
+    group: str | None
+    passage_ids: tuple[str, ...]
+    actor: str | None = None
+
+
+@dataclass
+class Conversation:
+    """The turns of one chat; pass the same object to successive `ask` calls."""
+
+    turns: list[Turn] = field(default_factory=list)
+
+    @property
+    def last(self) -> Turn | None:
+        return self.turns[-1] if self.turns else None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Retrieval signals for the out-of-scope decision."""
+
+    dense_top: float
+    bm25_top: float
+    coverage: float
+
+
+class Assistant:
+    """Holds the corpus and the index; `ask` is cheap and thread-safe (no shared mutable state but caches)."""
+
+    def __init__(self, settings: Settings, corpus: Corpus, index: HybridIndex) -> None:
+        self.settings = settings
+        self.corpus = corpus
+        self.index = index
+        self.router = GlossaryRouter(corpus.glossary)
+        self.unit_passage = {u.id: u.passage_id for u in index.units}
+
+    @classmethod
+    def load(cls, settings: Settings) -> Assistant:
+        corpus = Corpus.load(settings, detect_languages=False)
+        assistant = cls(settings, corpus, open_index(settings, corpus))
+        assistant.warm_up()
+        return assistant
+
+    # -- routing helpers -----------------------------------------------------------------------------------------
+    @cached_property
+    def _route_keys(self) -> list[str]:
+        keys = []
+        for theme in self.corpus.themes.values():
+            keys.append(theme.code)
+            keys.extend(g.key for g in theme.groups if self.corpus.group_objectives(g.key))
+        return keys
+
+    @cached_property
+    def _route_vectors(self) -> np.ndarray:
+        """One vector per theme/sub-group: its names in FR/NL/EN and its goal sentence, embedded once."""
+        texts = []
+        for key in self._route_keys:
+            entry = self.corpus.glossary.get(key)
+            names = list(entry.names.values()) if entry else []
+            title = self.corpus.group_title(key)
+            goal = self.corpus.themes[key].goal if "." not in key else ""
+            texts.append(" / ".join(dict.fromkeys([title, *names])) + (f". {goal}" if goal else ""))
+        return self.index.embedder.encode(texts, kind="passage")
+
+    def semantic_routes(self, vector: np.ndarray) -> list[tuple[str, float]]:
+        """Themes and sub-groups by similarity of their names to the question."""
+        sims = self._route_vectors @ vector
+        order = np.argsort(-sims, kind="stable")
+        return [(self._route_keys[i], float(sims[i])) for i in order]
+
+    def title(self, key: str, language: str) -> str:
+        """A theme/sub-group title in the answer's language when the glossary has it, else the plan's."""
+        entry = self.corpus.glossary.get(key)
+        if entry and language in entry.names and language != "fr":
+            return entry.names[language]
+        return self.corpus.group_title(key)
+
+    def _group_passages(self, key: str) -> set[str]:
+        return {o.id for o in self.corpus.group_objectives(key)}
+
+    def find_actors(self, question: str) -> list[Actor]:
+        found = self.corpus.matcher.find(question)
+        return [self.corpus.actors_by_id[a] for a in found]
+
+    # -- citations -------------------------------------------------------------------------------------------
+    def _citation(self, rank: int, passage: Passage, query: str, language: str, hit: Hit | None = None,
+                  extra_spans: tuple[tuple[int, int], ...] = ()) -> Citation:
+        doc = self.corpus.documents_by_id[passage.document]
+        scores: dict[str, object] = {"source": "catalogue"}
+        score = 1.0
+        if hit is not None:
+            scores = {"fused": hit.score, "bm25_rank": hit.bm25_rank, "bm25_score": hit.bm25_score,
+                      "dense_rank": hit.dense_rank, "dense_score": hit.dense_score, "source": hit.retriever}
+            score = hit.score
+        return Citation(
+            rank=rank, passage_id=passage.id, objective_id=passage.objective_id, path=passage.path,
+            document=doc.id, document_title=doc.title, location=passage.location.label(), text=passage.text,
+            score=round(score, 6), url=self.settings.objective_url(passage.objective_id)
+            if passage.objective_id else None,
+            scores=scores, highlights=compose.highlight_spans(passage.text, query, language, doc.language,
+                                                              extra_spans),
+        )
+
+    def _objective_lines(self, objectives: list[Objective], citations: list[Citation],
+                         with_groups: bool) -> list[str]:
+        lines: list[str] = []
+        group = None
+        for obj, cit in zip(objectives, citations, strict=True):
+            if with_groups and obj.group and obj.group != group:
+                group = obj.group
+                lines.append(f"\n**{compose.escape_markdown(obj.group)}**\n")
+            lines.append(compose.markdown_item(cit.rank, obj.text, f"{obj.number}. ({obj.id})"))
+        return lines
+
+    # -- intents ---------------------------------------------------------------------------------------------
+    def _answer_list(self, question: str, language: str, key: str) -> tuple[str, list[Citation], list[str]]:
+        objectives = self.corpus.group_objectives(key)
+        citations = [self._citation(i, self.corpus.passages[o.id], question, language)
+                     for i, o in enumerate(objectives, start=1)]
+        kind = "list_one" if len(objectives) == 1 else "list"
+        head = compose.lead(kind, language, n=len(objectives), title=self.title(key, language))
+        lines = self._objective_lines(objectives, citations, with_groups="." not in key)
+        return "\n\n".join([head, *lines]).replace("\n\n\n", "\n"), citations, [o.id for o in objectives]
+
+    def _answer_objectives(self, question: str, language: str, objectives: list[Objective],
+                           head: str) -> tuple[str, list[Citation]]:
+        citations = [self._citation(i, self.corpus.passages[o.id], question, language)
+                     for i, o in enumerate(objectives, start=1)]
+        lines = [compose.markdown_item(c.rank, o.text, f"{o.id}", o.path) for o, c in zip(objectives, citations,
+                                                                                          strict=True)]
+        return "\n\n".join([head, *lines]), citations
+
+    def _answer_actor(self, question: str, language: str, actor: Actor,
+                      define: bool) -> tuple[str, list[Citation]]:
+        ids = self.corpus.actor_index.get(actor.id, [])
+        objectives = [self.corpus.objectives[p] for p in ids if p in self.corpus.objectives]
+        prose = [self.corpus.passages[p] for p in ids if p not in self.corpus.objectives]
+        name = actor.name.split(" (")[0]
+        spans_of = self.corpus.matcher.find
+        passages: list[Passage] = []
+        if define:
+            # What the text says X is: passages that spell the name out come first.
+            defining = [self.corpus.passages[p] for p in ids
+                        if len(spans_of(self.corpus.passages[p].text).get(actor.id, [])) > 1
+                        or "(" in self.corpus.passages[p].text]
+            passages = defining[:2]
+        ordered = passages + [self.corpus.passages[o.id] for o in objectives
+                              if self.corpus.passages[o.id] not in passages]
+        rest = [p for p in prose if p not in ordered]
+        if not objectives:
+            head = compose.lead("define" if define else "actor_none", language, name=name)
+            ordered = passages + [p for p in rest if p not in passages]
+            rest = []
+        else:
+            head = compose.lead("define" if define else "actor", language, n=len(objectives), name=name)
+        citations = []
+        lines = [head]
+        theme = None
+        for passage in [*ordered, *rest]:
+            rank = len(citations) + 1
+            if passage in rest and rank == len(ordered) + 1:
+                lines.append(compose.lead("other_prose", language))
+            spans = tuple(spans_of(passage.text).get(actor.id, []))
+            citations.append(self._citation(rank, passage, question, language, extra_spans=spans))
+            if passage.objective_id and not define and passage.theme != theme:
+                theme = passage.theme
+                lines.append(f"**{compose.escape_markdown(self.title(theme, language))}**")
+            label = passage.objective_id or ""
+            lines.append(compose.markdown_item(rank, passage.text, label,
+                                               passage.path if not passage.objective_id or define else ()))
+        return "\n\n".join(lines), citations
+
+    def _evidence(self, hits: list[Hit], query_tokens: int, matched_tokens: int) -> Evidence:
+        dense_top = max((h.dense_score or 0.0 for h in hits), default=0.0)
+        bm25_top = max((h.bm25_score or 0.0 for h in hits), default=0.0)
+        coverage = matched_tokens / query_tokens if query_tokens else 0.0
+        return Evidence(dense_top, bm25_top, coverage)
+
+    def _is_out_of_scope(self, evidence: Evidence, routed: bool) -> bool:
+        """Calibrated on the evaluation set (see eval/): weak dense similarity and weak lexical match."""
+        if routed:
+            return False
+        threshold = self.settings.abstain_threshold
+        if evidence.dense_top >= threshold + 0.12:
+            return False
+        if evidence.coverage >= 0.5 and evidence.bm25_top >= 3.0:
+            return False
+        return evidence.dense_top < threshold or evidence.coverage < 0.34
+
+    @cached_property
+    def _route_rows(self) -> dict[str, tuple[list[str], np.ndarray]]:
+        """Per theme/sub-group: its units and their stored vectors (filled lazily by `_route_ranking`)."""
+        return {}
+
+    def _route_ranking(self, route: str, vector: np.ndarray) -> list[tuple[str, float]]:
+        """All units of the named theme or sub-group, by dense similarity to the question."""
+        if route not in self._route_rows:
+            theme = route.split(".")[0]
+            members = self._group_passages(route)
+            if "." not in route:
+                members |= {p.id for p in self.corpus.passages.values() if p.theme == theme}
+            units = [u.id for u in self.index.units if u.passage_id in members]
+            rows = [self.index.row_of[u] for u in units]
+            self._route_rows[route] = (units, self.index.dense.vectors(rows))
+        units, vectors = self._route_rows[route]
+        sims = vectors @ vector
+        order = np.argsort(-sims, kind="stable")
+        return [(units[i], float(sims[i])) for i in order]
+
+    def retrieve(self, question: str, language: str, vector: np.ndarray, route: str | None,
+                 k: int) -> list[Hit]:
+        """Hybrid retrieval, with the named theme's passages as a third ranking when the question names one."""
+        pool = max(k, self.settings.candidates)
+        bm25_query = question
+        if route:
+            bm25_query = f"{question} {self.corpus.group_title(route)}"
+        rankings = {"bm25": self.index.bm25(bm25_query, pool, language),
+                    "dense": self.index.dense_search(vector, pool)}
+        weights = {"bm25": self.settings.bm25_weight, "dense": self.settings.dense_weight}
+        if route:
+            rankings["route"] = self._route_ranking(route, vector)
+            weights["route"] = self.settings.route_weight
+        return reciprocal_rank_fusion(rankings, weights, self.settings.rrf_k)
+
+    def warm_up(self) -> None:
+        """Load the model and the lazy tables once, so the first real question is as fast as the others."""
+        self.index.embed_query("plan national de sécurité")
+        _ = self._route_vectors, self.corpus.actor_index
+        compose.highlight_spans("sécurité", "sécurité", "fr")
+
+    # -- the entry point -------------------------------------------------------------------------------------
+    def ask(self, question: str, language: str | None = None,
+            conversation: Conversation | None = None) -> Answer:
+        """Answer one question; record the turn in ``conversation`` when given."""
+        start = time.perf_counter()
+        if not isinstance(question, str) or not question.strip():
+            raise UsageError("the question is empty; type a question about the plan")
+        text, notice_keys = clean_question(question, self.settings.max_question_chars)
+        if not text:
+            raise UsageError("the question is empty once control characters are removed")
+        if language is not None and language not in LANGUAGES:
+            raise UsageError(f"unsupported language {language!r}; use one of {', '.join(LANGUAGES)}")
+        lang = language or detect_language(text, fallback="fr", allowed=LANGUAGES)
+        if language is None and lang == "fr":
+            lang = self._glossary_language(text) or lang
+        last = conversation.last if conversation else None
+        result = self._dispatch(text, lang, last)
+        intent, answer_md, citations, group, passage_ids, actor = result
+        notices = tuple(compose.notice(k, lang) for k in notice_keys)
+        suggestions: tuple[str, ...] = ()
+        if intent == "out_of_scope":
+            suggestions = tuple(self.title(k, lang) for k in self._suggest(text))
+            answer_md = "\n\n".join([answer_md, compose.lead("suggest", lang, themes=", ".join(suggestions))])
+        if notices:
+            answer_md = "\n\n".join([*(f"*{compose.escape_markdown(n)}*" for n in notices), answer_md])
+        theme = group.split(".")[0] if group else None
+        if conversation is not None:
+            conversation.turns.append(Turn(text, intent, group, tuple(passage_ids), actor))
+        answer = Answer(question=text, language=lang, intent=intent, answer=answer_md,
+                        citations=tuple(citations), theme=theme, group=group, notices=notices,
+                        suggestions=suggestions, elapsed_ms=(time.perf_counter() - start) * 1000)
+        return answer
+
+    def _glossary_language(self, text: str) -> str | None:
+        """For short questions langdetect cannot judge ("road safety"), the language of the glossary words."""
+        if len(text.split()) > 4:
+            return None
+        folded = fold(text)
+        for entry in self.corpus.glossary.values():
+            for lang in ("nl", "en"):
+                name = entry.names.get(lang)
+                if name and fold(name) in folded and fold(entry.names.get("fr", "")) not in folded:
+                    return lang
+        return None
+
+    def _suggest(self, text: str) -> list[str]:
+        vector = self.index.embed_query(text)
+        return [k for k, _ in self.semantic_routes(vector) if "." not in k][:3]
+
+    def _dispatch(self, text: str, lang: str, last: Turn | None):  # noqa: ANN202 - internal tuple
+        # 1. An objective id written out ("PNS16-B5-3", "B4.2-1").
+        ref = parse_objective_id(text)
+        if ref is not None:
+            code, theme, group, number, suffix = ref
+            codes = [code] if code else [d.code for d in self.corpus.documents]
+            suffix_group = f".{group}" if group else ""
+            for c in codes:
+                oid = f"{c}-{theme}{suffix_group}-{number}{suffix}"
+                if oid in self.corpus.objectives:
+                    obj = self.corpus.objectives[oid]
+                    head = compose.lead("objective", lang, ref=oid)
+                    md, cits = self._answer_objectives(text, lang, [obj], head)
+                    return "objective", md, cits, obj.group_key, [oid], None
+            written = f"{theme}{suffix_group}-{number}"
+            return ("objective", compose.lead("not_found", lang, ref=written), [], None, [], None)
+
+        # 2. Follow-ups on the previous list: "plus de détails sur le 3", "et pour la drogue ?".
+        if last is not None and last.passage_ids:
+            position = detail_number(text)
+            if position is not None and 1 <= position <= len(last.passage_ids) and not has_list_cue(text):
+                pid = last.passage_ids[position - 1]
+                passage = self.corpus.passages[pid]
+                if passage.objective_id:
+                    obj = self.corpus.objectives[pid]
+                    head = compose.lead("objective", lang, ref=obj.id)
+                    md, cits = self._answer_objectives(text, lang, [obj], head)
+                    return "objective", md, cits, obj.group_key, [obj.id], None
+        route, _matches = self.router.route(text)
+        actors = self.find_actors(text)
+        if last is not None and is_followup(text):
+            if last.intent == "list" and route:
+                md, cits, ids = self._answer_list(text, lang, route)
+                return "list", md, cits, route, ids, None
+            if last.intent == "actor" and actors:
+                actor = actors[0]
+                md, cits = self._answer_actor(text, lang, actor, define=False)
+                return "actor", md, cits, None, [c.passage_id for c in cits], actor.id
+
+        # 3. An objective by theme and number: "objectif 3 de la cybercriminalité".
+        number = objective_number(text)
+        if number is not None:
+            key = route or self._semantic_key(text)
+            if key:
+                candidates = [o for o in self.corpus.group_objectives(key) if o.number == number]
+                if candidates:
+                    if len(candidates) == 1:
+                        head = compose.lead("objective", lang, ref=candidates[0].id)
+                    else:
+                        head = compose.lead("objectives_numbered", lang, number=number,
+                                            title=self.title(key, lang))
+                    md, cits = self._answer_objectives(text, lang, candidates, head)
+                    return "objective", md, cits, key, [o.id for o in candidates], None
+
+        # 4. Actors: "quels objectifs impliquent la CTIF ?", "wie werkt samen met Child Focus?", "what is BEPAD?".
+        if actors and (has_actor_cue(text) or len(fold(text).split()) <= 3
+                       or (has_list_cue(text) and route is None)):
+            actor = actors[0]
+            define = has_define_cue(text)
+            md, cits = self._answer_actor(text, lang, actor, define)
+            return "actor", md, cits, None, [c.passage_id for c in cits], actor.id
+
+        # 5. A theme's or sub-group's objectives.
+        if has_list_cue(text):
+            key = route
+            if key is None and not actors:
+                key = self._semantic_key(text, strict=True)
+            if key is not None:
+                md, cits, ids = self._answer_list(text, lang, key)
+                return "list", md, cits, key, ids, None
+
+        # 6. A free question, or out of scope.
+        vector = self.index.embed_query(text)
+        hits = self.retrieve(text, lang, vector, route, self.settings.top_k * 3)
+        languages = [lang] + [x for x in self.index.languages if x != lang]
+        from indexer.lexical import analyse_query
+
+        tokens = analyse_query(text, languages)
+        matched = {t for t in tokens if t in self.index.lexical._bm25.vocab_dict}
+        evidence = self._evidence(hits[:10], len(set(analyse_query(text, [lang]))) or len(tokens),
+                                  len({t for t in set(analyse_query(text, [lang])) if t in matched}))
+        if self._is_out_of_scope(evidence, routed=route is not None or bool(actors)):
+            return "out_of_scope", compose.lead("out_of_scope", lang), [], None, [], None
+        citations: list[Citation] = []
+        seen: set[str] = set()
+        for hit in hits:
+            pid = self.unit_passage[hit.unit_id]
+            if pid in seen:
+                continue
+            seen.add(pid)
+            citations.append(self._citation(len(citations) + 1, self.corpus.passages[pid], text, lang, hit))
+            if len(citations) >= self.settings.top_k:
+                break
+        lines = [compose.lead("free", lang)]
+        for cit in citations:
+            lines.append(compose.markdown_item(cit.rank, cit.text, cit.objective_id or "", cit.path))
+        group = route
+        return "free", "\n\n".join(lines), citations, group, [c.passage_id for c in citations], None
+
+    def _semantic_key(self, text: str, strict: bool = False) -> str | None:
+        """The theme whose names are closest to the question, when it clearly stands out."""
+        routes = self.semantic_routes(self.index.embed_query(text))
+        (best, s1), (_, s2) = routes[0], routes[1]
+        margin = 0.04 if strict else 0.02
+        if s1 >= (0.45 if strict else 0.35) and s1 - s2 >= margin:
+            return best
+        return None

@@ -1,0 +1,161 @@
+"""Question understanding: clean input, language, intent cues, references to objectives, themes and actors.
+
+Pure functions over the question text and the corpus' glossary; retrieval-based routing lives in the service.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from corpus.clean import fold
+from corpus.glossary import GlossaryEntry
+
+_CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064]")
+_WS = re.compile(r"\s+")
+
+# Cue words, folded (lower case, no accents). Kept short and explicit so a reviewer can see what triggers what.
+LIST_CUES = re.compile(
+    r"\b(objectifs?|priorites?|liste|lijst|doelstellingen|doelstelling|doelen|prioriteiten|objectives?|goals?|"
+    r"priorities|targets|aims)\b")
+ACTOR_CUES = re.compile(
+    r"\b(impliqu\w*|mentionn\w*|nomm\w*|citent|cite|avec qui|qui est|qui sont|qu'?est[- ]ce que|c'est quoi|"
+    r"partenaires? de|collabor\w* avec|travaill\w* avec|betrokk\w*|vermeld\w*|noem\w*|samenwerk\w*|"
+    r"werkt samen|werken samen|wie is|wie zijn|wat is|involv\w*|mention\w*|nam(e|es|ing)|work(s|ing)? with|"
+    r"cooperat\w* with|collaborat\w* with|partners? of|who is|who are|what is|what's)\b")
+DEFINE_CUES = re.compile(r"\b(qu'?est[- ]ce que|c'est quoi|qui est|que signifie|wat is|wie is|wat betekent|"
+                         r"what is|what's|who is|what does .+ stand for|what does .+ mean)\b")
+FOLLOWUP_CUES = re.compile(
+    r"^\s*(et|en|and|ook|aussi|also|idem)\b.{0,40}$|^\s*(et pour|et en ce qui concerne|et concernant|et la|"
+    r"et le|et les|en voor|en wat met|en wat over|en over|en rond|and for|and what about|what about|how about|"
+    r"and on|and the|idem pour|pareil pour|meme chose pour|zelfde voor|same for)\b")
+DETAIL_CUES = re.compile(
+    r"\b(plus de details?|details?|detail|developpe|meer (uitleg|details?|info)|more (details?|on|about)|"
+    r"tell me more|zoom|ouvre|open|toon|show)\b.*?\b(n[°o]\s*)?(\d{1,2})\b|^\s*(le|la|l'|nummer|number|no\.?|"
+    r"n°|#)\s*(\d{1,2})\s*\??\s*$|^\s*(\d{1,2})\s*\??\s*$")
+OBJECTIVE_NUMBER = re.compile(
+    r"\b(objectif|doelstelling|objective|goal|doel)\s*(n[°o]\s*|nr\.?\s*|no\.?\s*|#\s*)?(\d{1,2})\b|"
+    r"\b(\d{1,2})(e|eme|er|ste|de|th|st|nd|rd)?\s+(objectif|doelstelling|objective|goal)\b")
+OBJECTIVE_ID = re.compile(r"\b(?:([A-Z][A-Z0-9]{1,9})-)?([AB]\d{1,2})(?:\.(\d{1,2}))?-(\d{1,2})(b?)\b",
+                          re.IGNORECASE)
+
+
+def clean_question(text: str, max_chars: int) -> tuple[str, list[str]]:
+    """Plain text of a question, and notices about what was changed (control characters, truncation)."""
+    notices: list[str] = []
+    text = unicodedata.normalize("NFC", text)
+    cleaned = _CONTROL.sub(" ", text)
+    if cleaned != text:
+        notices.append("control-characters")
+    cleaned = _WS.sub(" ", cleaned).strip()
+    if len(cleaned) > max_chars:
+        cut = cleaned.rfind(" ", 0, max_chars)
+        cleaned = cleaned[: cut if cut > max_chars // 2 else max_chars].rstrip()
+        notices.append("truncated")
+    return cleaned, notices
+
+
+@dataclass(frozen=True)
+class ThemeMatch:
+    """A theme or sub-group named in a question, with the matched words (for explanation)."""
+
+    key: str
+    terms: tuple[str, ...]
+    score: float
+
+
+def _term_pattern(term: str) -> re.Pattern[str]:
+    folded = re.escape(fold(term))
+    return re.compile(rf"(?<![\w]){folded}(s|x|en|e|es)?(?![\w])")
+
+
+class GlossaryRouter:
+    """Finds the themes and sub-groups a question names, through the FR/NL/EN glossary."""
+
+    def __init__(self, glossary: dict[str, GlossaryEntry]) -> None:
+        self.entries = glossary
+        self._patterns = [(key, term, _term_pattern(term)) for key, entry in glossary.items()
+                          for term in entry.all_terms() if len(term) >= 2]
+
+    def match(self, question: str) -> list[ThemeMatch]:
+        """Matched keys, most specific first: a sub-group beats its theme; longer matched words score higher."""
+        folded = fold(question)
+        hits: dict[str, set[str]] = {}
+        for key, term, pattern in self._patterns:
+            if pattern.search(folded):
+                hits.setdefault(key, set()).add(term)
+        matches = [ThemeMatch(k, tuple(sorted(v)), float(sum(len(t) for t in v))) for k, v in hits.items()]
+        return sorted(matches, key=lambda m: (-m.score, m.key))
+
+    def route(self, question: str) -> tuple[str | None, list[ThemeMatch]]:
+        """The one theme or sub-group the question names, or None when it names none or is ambiguous."""
+        matches = self.match(question)
+        if not matches:
+            return None, matches
+        groups = [m for m in matches if "." in m.key]
+        themes = {m.key.split(".")[0] for m in matches}
+        if len(themes) > 1:
+            # Several themes: keep the one whose words cover most of the question, if it clearly leads.
+            by_theme: dict[str, float] = {}
+            for m in matches:
+                theme = m.key.split(".")[0]
+                by_theme[theme] = max(by_theme.get(theme, 0.0), m.score)
+            ranked = sorted(by_theme.items(), key=lambda kv: -kv[1])
+            if ranked[0][1] < 1.5 * ranked[1][1]:
+                return None, matches
+            theme = ranked[0][0]
+            groups = [m for m in groups if m.key.startswith(theme + ".")]
+            themes = {theme}
+        theme = next(iter(themes))
+        group_keys = sorted({m.key for m in groups})
+        if len(group_keys) == 1:
+            return group_keys[0], matches
+        return theme, matches
+
+
+def parse_objective_id(question: str) -> tuple[str | None, str, int | None, int, str] | None:
+    """(document code, theme, group, number, suffix) of an id written in the question ("PNS16-B5-3", "b4.2-1")."""
+    m = OBJECTIVE_ID.search(question)
+    if not m:
+        return None
+    code, theme, group, number, suffix = m.groups()
+    return (code.upper() if code else None, theme.upper(), int(group) if group else None, int(number),
+            suffix or "")
+
+
+def objective_number(question: str) -> int | None:
+    """The number in "objectif 3 …", "doelstelling 2 van …", "3rd objective"; None otherwise."""
+    m = OBJECTIVE_NUMBER.search(fold(question))
+    if not m:
+        return None
+    return int(m.group(3) or m.group(4))
+
+
+def detail_number(question: str) -> int | None:
+    """The position in "plus de détails sur le 3", "meer details over 3", "number 3"; None otherwise."""
+    m = DETAIL_CUES.search(fold(question))
+    if not m:
+        return None
+    for value in reversed(m.groups()):
+        if value and value.isdigit():
+            return int(value)
+    return None
+
+
+def is_followup(question: str) -> bool:
+    """Short questions that lean on the previous one ("et pour la drogue ?", "en voor drugs?")."""
+    folded = fold(question)
+    return len(folded) <= 80 and bool(FOLLOWUP_CUES.search(folded))
+
+
+def has_list_cue(question: str) -> bool:
+    return bool(LIST_CUES.search(fold(question)))
+
+
+def has_actor_cue(question: str) -> bool:
+    return bool(ACTOR_CUES.search(fold(question)))
+
+
+def has_define_cue(question: str) -> bool:
+    return bool(DEFINE_CUES.search(fold(question)))
