@@ -82,10 +82,12 @@ class Assistant:
         self.unit_passage = {u.id: u.passage_id for u in index.units}
 
     @classmethod
-    def load(cls, settings: Settings) -> Assistant:
+    def load(cls, settings: Settings, warm: bool = False) -> Assistant:
+        """Open the corpus and its index; ``warm`` pre-loads everything (servers), a one-shot CLI skips it."""
         corpus = Corpus.load(settings, detect_languages=False)
         assistant = cls(settings, corpus, open_index(settings, corpus))
-        assistant.warm_up()
+        if warm:
+            assistant.warm_up()
         return assistant
 
     # -- routing helpers -----------------------------------------------------------------------------------------
@@ -324,7 +326,7 @@ class Assistant:
         vector = self.index.embed_query(text)
         return [k for k, _ in self.semantic_routes(vector) if "." not in k][:3]
 
-    def _dispatch(self, text: str, lang: str, last: Turn | None):  # noqa: ANN202 - internal tuple
+    def _dispatch(self, text: str, lang: str, last: Turn | None):
         # 1. An objective id written out ("PNS16-B5-3", "B4.2-1").
         ref = parse_objective_id(text)
         if ref is not None:

@@ -41,34 +41,52 @@ def load_actors(path: Path) -> list[Actor]:
     return actors
 
 
-def _alias_pattern(alias: str) -> tuple[re.Pattern[str], bool]:
-    """(pattern, on_original_text): acronyms match case-sensitively, names on folded text."""
-    if _ACRONYM.match(alias):
-        return re.compile(rf"(?<![\w-]){re.escape(alias)}(?![\w-])"), True
-    return re.compile(rf"(?<![\w]){re.escape(fold_chars(alias))}(?![\w])"), False
+def _is_acronym(alias: str) -> bool:
+    return bool(_ACRONYM.match(alias))
+
+
+def _alternation(aliases: Iterable[str]) -> re.Pattern[str]:
+    """One regex for many aliases, longest first, on word boundaries: a single pass over the text."""
+    ordered = sorted(set(aliases), key=lambda a: (-len(a), a))
+    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(a) for a in ordered) + r")(?![\w-])")
 
 
 @dataclass
 class ActorMatcher:
-    """Finds actor mentions in text, with spans, using each actor's aliases."""
+    """Finds actor mentions in text, with spans, using each actor's aliases.
+
+    Acronyms (2-5 capitals) match case-sensitively on the text; names match on the folded text (lower case, no
+    accents), so "cellule de traitement de l'information financiere" finds the CTIF.
+    """
 
     actors: list[Actor]
 
     def __post_init__(self) -> None:
-        # A display name such as "CTIF (Cellule de …)" is not how the text writes it: only aliases match.
-        self._patterns = [(a, *_alias_pattern(alias)) for a in self.actors
-                          for alias in ((() if "(" in a.name else (a.name,)) + a.aliases)]
+        self._acronyms: dict[str, list[str]] = {}
+        self._names: dict[str, list[str]] = {}
+        for actor in self.actors:
+            # A display name such as "CTIF (Cellule de …)" is not how the text writes it: only aliases match.
+            for alias in ((() if "(" in actor.name else (actor.name,)) + actor.aliases):
+                table, key = (self._acronyms, alias) if _is_acronym(alias) else (self._names, fold_chars(alias))
+                ids = table.setdefault(key, [])
+                if actor.id not in ids:
+                    ids.append(actor.id)
+        self._acronym_re = _alternation(self._acronyms) if self._acronyms else None
+        self._name_re = _alternation(self._names) if self._names else None
 
     def find(self, text: str) -> dict[str, list[tuple[int, int]]]:
         """Actor id → character spans in ``text``, in order of first mention."""
-        folded = fold_chars(text)
         found: dict[str, list[tuple[int, int]]] = {}
-        for actor, pattern, on_original in self._patterns:
-            for m in pattern.finditer(text if on_original else folded):
-                spans = found.setdefault(actor.id, [])
-                if m.span() not in spans:
-                    spans.append(m.span())
-        return dict(sorted(found.items(), key=lambda kv: min(kv[1])))
+        for pattern, table, target in ((self._acronym_re, self._acronyms, text),
+                                       (self._name_re, self._names, fold_chars(text))):
+            if pattern is None:
+                continue
+            for m in pattern.finditer(target):
+                for actor_id in table[m.group(1)]:
+                    spans = found.setdefault(actor_id, [])
+                    if m.span() not in spans:
+                        spans.append(m.span())
+        return {k: sorted(v) for k, v in sorted(found.items(), key=lambda kv: min(kv[1]))}
 
     def lookup(self, query: str) -> list[Actor]:
         """Actors whose name or an alias matches the query (exact alias first, then substring)."""

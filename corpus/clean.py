@@ -50,6 +50,16 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("œ", "oe").replace("’", "'")
 
 
+_FOLD_ONE: dict[str, str] = {}
+
+
 def fold_chars(text: str) -> str:
     """Like ``fold`` but one character for one, so spans found in the folded text hold in the original."""
-    return "".join((fold(c)[:1] or c) for c in text)
+    table = _FOLD_ONE
+    out = []
+    for c in text:
+        f = table.get(c)
+        if f is None:
+            f = table[c] = fold(c)[:1] or c
+        out.append(f)
+    return "".join(out)

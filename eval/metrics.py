@@ -126,7 +126,10 @@ class QuestionResult:
 
 def is_single_objective(result: QuestionResult) -> bool:
     """A free or objective question with a known answer: the one the ranking metrics are defined for."""
-    return result.intent in SINGLE_INTENTS and bool(result.expected) and not result.expect_abstain
+    if result.expect_abstain or not result.expected:
+        return False
+    # A follow-up such as "plus de détails sur le 3" asks for one objective, like an objective question.
+    return result.intent in SINGLE_INTENTS or (result.intent == "followup" and not result.expected_group)
 
 
 def is_list_question(result: QuestionResult) -> bool:

@@ -1,0 +1,395 @@
+"""Exports for trainers: a theme's or sub-group's objectives, or one answer, as Markdown and as standalone HTML.
+
+Pure functions over the corpus and answer dictionaries, shared by the web app and the command line. The HTML is a
+single print-friendly page: inline CSS, no script, no external resource (a Content-Security-Policy says so to the
+browser too), and every piece of document or user text escaped. The plan's wording is quoted verbatim.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from pns.errors import UsageError
+
+LABELS: dict[str, dict[str, str]] = {
+    "fr": {
+        "objectives": "Objectifs", "n_objectives": "{n} objectifs", "one_objective": "1 objectif",
+        "no_objective": "aucun objectif",
+        "goal": "But", "other_passages": "Autres passages", "permalink": "lien permanent",
+        "question": "Question", "answer": "Réponse", "sources": "Sources", "notices": "Remarques",
+        "summary": "Résumé par un modèle de langue (à vérifier dans les passages cités)",
+        "corrected": "place rétablie par une correction relue", "footer": "Exporté de PNS Assistant.",
+        "french": "",
+    },
+    "nl": {
+        "objectives": "Doelstellingen", "n_objectives": "{n} doelstellingen", "one_objective": "1 doelstelling",
+        "no_objective": "geen doelstelling",
+        "goal": "Doel", "other_passages": "Andere passages", "permalink": "vaste link",
+        "question": "Vraag", "answer": "Antwoord", "sources": "Bronnen", "notices": "Opmerkingen",
+        "summary": "Samenvatting door een taalmodel (controleer in de geciteerde passages)",
+        "corrected": "plaats hersteld door een nagelezen correctie", "footer": "Geëxporteerd uit PNS Assistant.",
+        "french": "De tekst van het plan is in het Frans.",
+    },
+    "en": {
+        "objectives": "Objectives", "n_objectives": "{n} objectives", "one_objective": "1 objective",
+        "no_objective": "no objective",
+        "goal": "Goal", "other_passages": "Other passages", "permalink": "permalink",
+        "question": "Question", "answer": "Answer", "sources": "Sources", "notices": "Notes",
+        "summary": "Summary by a language model (check it against the quoted passages)",
+        "corrected": "place restored by a reviewed correction", "footer": "Exported from PNS Assistant.",
+        "french": "The plan's text is in French.",
+    },
+}
+
+CSS = """
+@page { margin: 2cm; }
+body { font-family: Georgia, "Times New Roman", serif; color: #111; background: #fff; line-height: 1.45;
+  margin: 0 auto; max-width: 46rem; padding: 1.5rem; }
+h1 { font-size: 1.5rem; margin: 0 0 .3rem; } h2 { font-size: 1.2rem; margin: 1.6rem 0 .5rem; }
+h3 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; }
+.meta, .ref { color: #555; font-size: .85rem; } .ref code { font-size: .85rem; }
+blockquote { border-left: 3px solid #999; margin: .4rem 0 .8rem; padding: .1rem 0 .1rem .8rem; }
+ol.objectives > li, ol.sources > li { margin-bottom: .7rem; }
+mark { background: #fff0a0; color: inherit; }
+a { color: #1a4f8b; }
+footer { margin-top: 2rem; border-top: 1px solid #ccc; color: #555; font-size: .8rem; padding-top: .4rem; }
+@media print { a { color: #111; text-decoration: none; } .ref a::after { content: " <" attr(href) ">"; }
+  li, blockquote { break-inside: avoid; } }
+""".strip()
+
+_URL_SAFE = ":/?#@!$&'()*+,;=%-._~"
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|<>~])")
+_MD_LINE_START = re.compile(r"^(\s*)(?:(\d+)([.)])|([-+=]))", re.MULTILINE)
+
+
+def labels(language: str | None) -> dict[str, str]:
+    """Export wording in ``language`` (French when unsupported)."""
+    return LABELS.get((language or "fr").split("-")[0].lower(), LABELS["fr"])
+
+
+# -- escaping -------------------------------------------------------------------------------------------------------
+def escape_html(text: object) -> str:
+    """HTML-escape any value, quotes included, so it is safe in element content and in attribute values."""
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def escape_markdown(text: object) -> str:
+    """Quote text literally in Markdown: ``&`` and the characters that would start HTML, emphasis, code, links,
+    headings or tables are escaped, so a passage can neither inject HTML nor change the document's structure."""
+    value = _MD_SPECIAL.sub(r"\\\1", ("" if text is None else str(text)).replace("&", "&amp;"))
+    # a line that starts like a list item or a heading underline ("1. ", "- ", "===") is kept as text
+    return _MD_LINE_START.sub(lambda m: f"{m[1]}{m[2]}\\{m[3]}" if m[2] else f"{m[1]}\\{m[4]}", value)
+
+
+def defang_markdown(markdown: str) -> str:
+    """Markdown written by the app (already escaped where it quotes passages) with any raw HTML made inert.
+
+    Only ``<`` is replaced: entities the text already holds (``&lt;``) are left as they are, so an escaped passage
+    is not escaped twice, while no tag, comment or autolink can be formed.
+    """
+    return (markdown or "").replace("<", "&lt;")
+
+
+def normalise_spans(spans: Iterable[Sequence[int]] | None, length: int) -> list[tuple[int, int]]:
+    """Clip ``(start, end)`` character spans to ``[0, length]``, drop empty or malformed ones, merge overlaps."""
+    clean: list[tuple[int, int]] = []
+    for span in spans or ():
+        try:
+            start, end = int(span[0]), int(span[1])
+        except (TypeError, ValueError, IndexError):
+            continue
+        start, end = max(0, start), min(length, end)
+        if start < end:
+            clean.append((start, end))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(clean):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlight_html(text: str, spans: Iterable[Sequence[int]] | None = ()) -> str:
+    """``text`` HTML-escaped, with the character spans (offsets into the *unescaped* text) wrapped in ``<mark>``.
+
+    Offsets refer to the original text, so the text is cut at the span boundaries first and each piece is escaped
+    on its own; escaping first and inserting marks afterwards would shift every offset after a ``<`` or ``&``.
+    """
+    text = text or ""
+    out: list[str] = []
+    position = 0
+    for start, end in normalise_spans(spans, len(text)):
+        out.append(escape_html(text[position:start]))
+        out.append(f"<mark>{escape_html(text[start:end])}</mark>")
+        position = end
+    out.append(escape_html(text[position:]))
+    return "".join(out)
+
+
+def markdown_to_html(markdown: str) -> str:
+    """Render the app's Markdown to HTML with raw HTML disabled (it is shown as text) and unsafe links refused."""
+    try:
+        from markdown_it import MarkdownIt
+    except ImportError:  # markdown-it-py comes with gradio; without it, keep the text, escaped, line by line
+        paragraphs = [p for p in re.split(r"\n\s*\n", markdown or "") if p.strip()]
+        return "".join(f"<p>{escape_html(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    return MarkdownIt("commonmark", {"html": False, "linkify": False}).render(markdown or "")
+
+
+def export_filename(name: str, extension: str) -> str:
+    """A safe file name: ``PNS16-B4.2`` + ``md`` → ``PNS16-B4.2.md``; anything unusual becomes ``-``."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "export"
+    return f"{stem[:80]}.{extension.lstrip('.')}"
+
+
+def _page(title: str, body: str, language: str) -> str:
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{escape_html(language)}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape_html(title)}</title>\n<style>\n{CSS}\n</style>\n</head>\n<body>\n"
+        f"{body}</body>\n</html>\n"
+    )
+
+
+def _link(url: str | None, text: str) -> str:
+    if not url or not re.match(r"^https?://", url):
+        return ""
+    return f'<a href="{escape_html(url)}">{escape_html(text)}</a>'
+
+
+def _md_link(url: str | None, text: str) -> str:
+    if not url or not re.match(r"^https?://", url):
+        return ""
+    return f"[{escape_markdown(text)}](<{quote(url, safe=_URL_SAFE)}>)"
+
+
+def _quote_markdown(text: str) -> str:
+    return "\n".join(f"> {escape_markdown(line)}" if line.strip() else ">" for line in (text or "").split("\n"))
+
+
+# -- a theme's or sub-group's objectives ------------------------------------------------------------------------------
+@dataclass
+class GroupSection:
+    """Objectives listed under one heading: the theme itself (``title`` None) or one of its sub-groups."""
+
+    key: str
+    title: str | None
+    objectives: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class GroupExport:
+    """What a group export holds, before it is written as Markdown or HTML."""
+
+    key: str
+    title: str
+    theme_code: str
+    translated_title: str | None
+    document_title: str
+    goal: str
+    sections: list[GroupSection]
+    passages: list[dict[str, Any]]
+
+    @property
+    def count(self) -> int:
+        return sum(len(s.objectives) for s in self.sections)
+
+
+def group_export(corpus: Any, key: str, language: str = "fr") -> GroupExport:
+    """Collect a theme's (``B4``) or sub-group's (``B4.2``) objectives in plan order, its goal and its prose.
+
+    Raises:
+        UsageError: the key names no theme or sub-group of the corpus.
+    """
+    key = (key or "").strip().upper()
+    theme = corpus.themes.get(key.split(".")[0])
+    group_titles = {g.key: g.title for g in theme.groups} if theme else {}
+    if theme is None or ("." in key and key not in group_titles):
+        known = ", ".join(corpus.themes) or "none"
+        raise UsageError(f"no theme or sub-group {key!r}; use a code such as B5, A3 or B4.2 (themes: {known})")
+    title = group_titles.get(key, theme.title)
+    entry = corpus.glossary.get(key) if getattr(corpus, "glossary", None) else None
+    translated = entry.names.get(language) if entry is not None and language != "fr" else None
+    sections: list[GroupSection] = []
+    documents = set()
+    for objective in corpus.group_objectives(key):
+        documents.add(objective.document)
+        if not sections or sections[-1].key != objective.group_key:
+            heading = objective.group if (objective.group and "." not in key) else None
+            sections.append(GroupSection(objective.group_key, heading))
+        sections[-1].objectives.append(corpus.objective_dict(objective))
+    passages = []
+    for passage in corpus.passages.values():
+        if passage.theme != theme.code or passage.kind != "prose":
+            continue
+        if "." in key and (len(passage.path) < 2 or passage.path[1] != title):
+            continue
+        documents.add(passage.document)
+        passages.append({"id": passage.id, "path": list(passage.path), "text": passage.text,
+                         "location": passage.location.label()})
+    by_id = getattr(corpus, "documents_by_id", {})
+    document_title = " · ".join(by_id[d].title for d in sorted(documents) if d in by_id)
+    return GroupExport(key, title, theme.code, translated if translated and translated != title else None,
+                       document_title, theme.goal if "." not in key else "", sections, passages)
+
+
+def _count_label(n: int, words: Mapping[str, str]) -> str:
+    if n == 0:
+        return words["no_objective"]
+    return words["one_objective"] if n == 1 else words["n_objectives"].format(n=n)
+
+
+def group_markdown(corpus: Any, key: str, language: str = "fr") -> str:
+    """A theme's or sub-group's objectives as Markdown, each with its id, location and permalink."""
+    data = group_export(corpus, key, language)
+    words = labels(language)
+    lines = [f"# {escape_markdown(data.key)} {escape_markdown(data.title)}", ""]
+    if data.translated_title:
+        lines += [f"*{escape_markdown(data.translated_title)}*", ""]
+    meta = [escape_markdown(data.document_title)] if data.document_title else []
+    meta.append(_count_label(data.count, words))
+    if words["french"]:
+        meta.append(words["french"])
+    lines += [" · ".join(meta), ""]
+    if data.goal:
+        lines += [f"**{words['goal']}** : {escape_markdown(data.goal)}" if language == "fr"
+                  else f"**{words['goal']}:** {escape_markdown(data.goal)}", ""]
+    for section in data.sections:
+        heading = section.title or words["objectives"]
+        lines += [f"## {escape_markdown(section.key) + ' ' if section.title else ''}{escape_markdown(heading)}", ""]
+        for o in section.objectives:
+            text = escape_markdown(o["text"]).replace("\n", "\n   ")
+            lines.append(f"{o['number']}. {text}")
+            ref = [f"`{o['id']}`", escape_markdown(o["location"])]
+            link = _md_link(o.get("url"), words["permalink"])
+            if link:
+                ref.append(link)
+            if o.get("corrected"):
+                ref.append(f"*{words['corrected']}*")
+            lines += [f"   {' · '.join(ref)}", ""]
+    if data.passages:
+        lines += [f"## {words['other_passages']}", ""]
+        for p in data.passages:
+            lines += [f"*{escape_markdown(' › '.join(p['path']))}* · {escape_markdown(p['location'])}", "",
+                      _quote_markdown(p["text"]), ""]
+    lines += ["---", "", f"*{words['footer']}*", ""]
+    return "\n".join(lines)
+
+
+def group_html(corpus: Any, key: str, language: str = "fr") -> str:
+    """A theme's or sub-group's objectives as a standalone, print-friendly HTML page."""
+    data = group_export(corpus, key, language)
+    words = labels(language)
+    title = f"{data.key} {data.title}"
+    parts = ["<main>\n", f"<h1>{escape_html(title)}</h1>\n"]
+    if data.translated_title:
+        parts.append(f'<p class="meta"><em>{escape_html(data.translated_title)}</em></p>\n')
+    meta = [escape_html(data.document_title)] if data.document_title else []
+    meta.append(escape_html(_count_label(data.count, words)))
+    if words["french"]:
+        meta.append(escape_html(words["french"]))
+    parts.append(f'<p class="meta">{" · ".join(meta)}</p>\n')
+    if data.goal:
+        parts.append(f"<p><strong>{escape_html(words['goal'])}</strong> — {escape_html(data.goal)}</p>\n")
+    for section in data.sections:
+        heading = f"{section.key} {section.title}" if section.title else words["objectives"]
+        parts.append(f"<h2>{escape_html(heading)}</h2>\n<ol class=\"objectives\">\n")
+        for o in section.objectives:
+            ref = [f"<code>{escape_html(o['id'])}</code>", escape_html(o["location"])]
+            link = _link(o.get("url"), words["permalink"])
+            if link:
+                ref.append(link)
+            if o.get("corrected"):
+                ref.append(f"<em>{escape_html(words['corrected'])}</em>")
+            parts.append(f'<li value="{int(o["number"])}">{escape_html(o["text"])}<br>'
+                         f'<span class="ref">{" · ".join(ref)}</span></li>\n')
+        parts.append("</ol>\n")
+    if data.passages:
+        parts.append(f"<h2>{escape_html(words['other_passages'])}</h2>\n")
+        for p in data.passages:
+            parts.append(f'<p class="ref"><em>{escape_html(" › ".join(p["path"]))}</em> · '
+                         f'{escape_html(p["location"])}</p>\n'
+                         f"<blockquote>{escape_html(p['text']).replace(chr(10), '<br>')}</blockquote>\n")
+    parts.append(f"<footer>{escape_html(words['footer'])}</footer>\n</main>\n")
+    return _page(title, "".join(parts), language)
+
+
+# -- one answer ---------------------------------------------------------------------------------------------------------
+def _answer_dict(answer: Any) -> dict[str, Any]:
+    data = answer.to_dict() if hasattr(answer, "to_dict") else dict(answer)
+    data.setdefault("citations", [])
+    return data
+
+
+def _citation_head(c: Mapping[str, Any]) -> tuple[str, str]:
+    """(label, where) for a citation: its objective id or passage id; heading path, document and location."""
+    label = c.get("objective_id") or c.get("passage_id") or ""
+    where = [" › ".join(c.get("path") or ())] if c.get("path") else []
+    where += [x for x in (c.get("document_title"), c.get("location")) if x]
+    return str(label), " — ".join(str(w) for w in where)
+
+
+def answer_markdown(answer: Any, language: str | None = None) -> str:
+    """One answer as Markdown: the question, the answer with its ``[n]`` markers, then every cited passage."""
+    data = _answer_dict(answer)
+    lang = language or data.get("language") or "fr"
+    words = labels(lang)
+    lines = [f"# {words['question']} : {escape_markdown(data.get('question', ''))}" if lang == "fr"
+             else f"# {words['question']}: {escape_markdown(data.get('question', ''))}", ""]
+    lines += [defang_markdown(data.get("answer", "")).rstrip(), ""]
+    if data.get("summary"):
+        lines += [f"**{words['summary']}**", "", _quote_markdown(str(data["summary"])), ""]
+    if data.get("notices"):
+        lines += [f"**{words['notices']}**", ""] + [f"- {escape_markdown(n)}" for n in data["notices"]] + [""]
+    if data["citations"]:
+        lines += [f"## {words['sources']}", ""]
+        for c in data["citations"]:
+            label, where = _citation_head(c)
+            head = f"**[{int(c.get('rank', 0))}] {escape_markdown(label)}**"
+            if where:
+                head += f" — {escape_markdown(where)}"
+            lines += [head, "", _quote_markdown(str(c.get("text", "")))]
+            link = _md_link(c.get("url"), words["permalink"])
+            lines += ["", link, ""] if link else [""]
+    lines += ["---", "", f"*{words['footer']}*", ""]
+    return "\n".join(lines)
+
+
+def answer_html(answer: Any, language: str | None = None) -> str:
+    """One answer as a standalone, print-friendly HTML page, with the highlighted passages it cites."""
+    data = _answer_dict(answer)
+    lang = language or data.get("language") or "fr"
+    words = labels(lang)
+    question = str(data.get("question", ""))
+    parts = ["<main>\n", f"<h1>{escape_html(words['question'])} : {escape_html(question)}</h1>\n"
+             if lang == "fr" else f"<h1>{escape_html(words['question'])}: {escape_html(question)}</h1>\n"]
+    parts.append(f'<section class="answer">\n{markdown_to_html(data.get("answer", ""))}</section>\n')
+    if data.get("summary"):
+        parts.append(f"<h2>{escape_html(words['summary'])}</h2>\n"
+                     f"<blockquote>{escape_html(data['summary'])}</blockquote>\n")
+    if data.get("notices"):
+        items = "".join(f"<li>{escape_html(n)}</li>" for n in data["notices"])
+        parts.append(f"<h2>{escape_html(words['notices'])}</h2>\n<ul>{items}</ul>\n")
+    if data["citations"]:
+        parts.append(f"<h2>{escape_html(words['sources'])}</h2>\n<ol class=\"sources\">\n")
+        for c in data["citations"]:
+            label, where = _citation_head(c)
+            link = _link(c.get("url"), words["permalink"])
+            ref = " · ".join(x for x in (escape_html(where), link) if x)
+            parts.append(f'<li value="{int(c.get("rank", 0))}"><strong>{escape_html(label)}</strong>'
+                         f'<br><span class="ref">{ref}</span>\n'
+                         f"<blockquote>{highlight_html(str(c.get('text', '')), c.get('highlights'))}"
+                         "</blockquote></li>\n")
+        parts.append("</ol>\n")
+    parts.append(f"<footer>{escape_html(words['footer'])}</footer>\n</main>\n")
+    return _page(f"{words['question']}: {question}"[:200], "".join(parts), lang)
