@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 
@@ -37,6 +38,7 @@ from pns.settings import Settings
 from pns.types import Actor, Answer, Citation, Hit, Objective, Passage
 
 LANGUAGES = ("fr", "nl", "en")
+BACKGROUND = Path(__file__).with_name("background.txt")
 INTENTS = ("list", "actor", "objective", "free", "out_of_scope")
 
 
@@ -66,9 +68,8 @@ class Conversation:
 class Evidence:
     """Retrieval signals for the out-of-scope decision."""
 
-    dense_top: float
-    bm25_top: float
-    coverage: float
+    plan: float
+    background: float
 
 
 class Assistant:
@@ -219,22 +220,22 @@ class Assistant:
                                                passage.path if not passage.objective_id or define else ()))
         return "\n\n".join(lines), citations
 
-    def _evidence(self, hits: list[Hit], query_tokens: int, matched_tokens: int) -> Evidence:
-        dense_top = max((h.dense_score or 0.0 for h in hits), default=0.0)
-        bm25_top = max((h.bm25_score or 0.0 for h in hits), default=0.0)
-        coverage = matched_tokens / query_tokens if query_tokens else 0.0
-        return Evidence(dense_top, bm25_top, coverage)
+    @cached_property
+    def _background_vectors(self) -> np.ndarray:
+        lines = [line.strip() for line in BACKGROUND.read_text(encoding="utf-8").splitlines()]
+        return self.index.embedder.encode([x for x in lines if x and not x.startswith("#")], kind="query")
 
-    def _is_out_of_scope(self, evidence: Evidence, routed: bool) -> bool:
-        """Calibrated on the evaluation set (see eval/): weak dense similarity and weak lexical match."""
-        if routed:
-            return False
-        threshold = self.settings.abstain_threshold
-        if evidence.dense_top >= threshold + 0.12:
-            return False
-        if evidence.coverage >= 0.5 and evidence.bm25_top >= 3.0:
-            return False
-        return evidence.dense_top < threshold or evidence.coverage < 0.34
+    def evidence(self, vector: np.ndarray, hits: list[Hit]) -> Evidence:
+        """How close the question is to the plan (best passage or theme) and to everyday background subjects."""
+        plan = max([h.dense_score or 0.0 for h in hits] + [self.semantic_routes(vector)[0][1]])
+        background = float(np.max(self._background_vectors @ vector)) if len(self._background_vectors) else 0.0
+        return Evidence(plan, background)
+
+    def is_out_of_scope(self, evidence: Evidence) -> bool:
+        """Out of scope when the question is far from every passage, or clearly closer to everyday subjects."""
+        if evidence.plan < self.settings.abstain_threshold:
+            return True
+        return evidence.background > evidence.plan + self.settings.abstain_margin
 
     @cached_property
     def _route_rows(self) -> dict[str, tuple[list[str], np.ndarray]]:
@@ -400,14 +401,8 @@ class Assistant:
         # 6. A free question, or out of scope.
         vector = self.index.embed_query(text)
         hits = self.retrieve(text, lang, vector, route, self.settings.top_k * 3)
-        languages = [lang] + [x for x in self.index.languages if x != lang]
-        from indexer.lexical import analyse_query
-
-        tokens = analyse_query(text, languages)
-        matched = {t for t in tokens if t in self.index.lexical._bm25.vocab_dict}
-        evidence = self._evidence(hits[:10], len(set(analyse_query(text, [lang]))) or len(tokens),
-                                  len({t for t in set(analyse_query(text, [lang])) if t in matched}))
-        if self._is_out_of_scope(evidence, routed=route is not None or bool(actors)):
+        routed = route is not None or bool(actors)
+        if not routed and self.is_out_of_scope(self.evidence(vector, hits[:10])):
             return "out_of_scope", compose.lead("out_of_scope", lang), [], None, [], None
         citations: list[Citation] = []
         seen: set[str] = set()

@@ -132,11 +132,24 @@ def objective_number(question: str) -> int | None:
     return int(m.group(3) or m.group(4))
 
 
+ORDINALS = {
+    "premier": 1, "premiere": 1, "deuxieme": 2, "second": 2, "seconde": 2, "troisieme": 3, "quatrieme": 4,
+    "cinquieme": 5, "sixieme": 6, "septieme": 7, "huitieme": 8, "neuvieme": 9, "dixieme": 10,
+    "eerste": 1, "tweede": 2, "derde": 3, "vierde": 4, "vijfde": 5, "zesde": 6, "zevende": 7, "achtste": 8,
+    "negende": 9, "tiende": 10, "first": 1, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+    "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+}
+_ORDINAL = re.compile(r"\b(" + "|".join(ORDINALS) + r")\b")
+
+
 def detail_number(question: str) -> int | None:
-    """The position in "plus de détails sur le 3", "meer details over 3", "number 3"; None otherwise."""
-    m = DETAIL_CUES.search(fold(question))
+    """The position in "plus de détails sur le 3", "développe le cinquième", "number 3"; None otherwise."""
+    folded = fold(question)
+    m = DETAIL_CUES.search(folded)
     if not m:
-        return None
+        ordinal = _ORDINAL.search(folded)
+        short = len(folded.split()) <= 6
+        return ORDINALS[ordinal.group(1)] if ordinal and short else None
     for value in reversed(m.groups()):
         if value and value.isdigit():
             return int(value)

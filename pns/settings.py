@@ -52,7 +52,10 @@ class Settings:
     chunk_max_chars: int = _f(700, "Longest prose unit, in characters, before it is split on sentences.", index=True)
     chunk_overlap_sentences: int = _f(1, "Sentences repeated between consecutive prose units.", index=True)
     abstain_threshold: float = _f(
-        0.3, "Below this dense similarity (and with no lexical match) a question is out of scope."
+        0.15, "A free question whose best dense similarity to the plan is below this is out of scope."
+    )
+    abstain_margin: float = _f(
+        0.10, "Out of scope too when the question is this much closer to everyday background subjects."
     )
     max_question_chars: int = _f(2000, "Longer questions are truncated, with a notice.")
     top_k: int = _f(5, "Passages cited for a free question.")
