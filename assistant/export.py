@@ -21,7 +21,7 @@ LABELS: dict[str, dict[str, str]] = {
         "objectives": "Objectifs", "n_objectives": "{n} objectifs", "one_objective": "1 objectif",
         "no_objective": "aucun objectif",
         "goal": "But", "other_passages": "Autres passages", "permalink": "lien permanent",
-        "question": "Question", "answer": "Réponse", "sources": "Sources", "notices": "Remarques",
+        "question": "Question", "answer": "Réponse", "sources": "Sources",
         "summary": "Résumé par un modèle de langue (à vérifier dans les passages cités)",
         "corrected": "place rétablie par une correction relue", "footer": "Exporté de PNS Assistant.",
         "french": "",
@@ -30,7 +30,7 @@ LABELS: dict[str, dict[str, str]] = {
         "objectives": "Doelstellingen", "n_objectives": "{n} doelstellingen", "one_objective": "1 doelstelling",
         "no_objective": "geen doelstelling",
         "goal": "Doel", "other_passages": "Andere passages", "permalink": "vaste link",
-        "question": "Vraag", "answer": "Antwoord", "sources": "Bronnen", "notices": "Opmerkingen",
+        "question": "Vraag", "answer": "Antwoord", "sources": "Bronnen",
         "summary": "Samenvatting door een taalmodel (controleer in de geciteerde passages)",
         "corrected": "plaats hersteld door een nagelezen correctie", "footer": "Geëxporteerd uit PNS Assistant.",
         "french": "De tekst van het plan is in het Frans.",
@@ -39,7 +39,7 @@ LABELS: dict[str, dict[str, str]] = {
         "objectives": "Objectives", "n_objectives": "{n} objectives", "one_objective": "1 objective",
         "no_objective": "no objective",
         "goal": "Goal", "other_passages": "Other passages", "permalink": "permalink",
-        "question": "Question", "answer": "Answer", "sources": "Sources", "notices": "Notes",
+        "question": "Question", "answer": "Answer", "sources": "Sources",
         "summary": "Summary by a language model (check it against the quoted passages)",
         "corrected": "place restored by a reviewed correction", "footer": "Exported from PNS Assistant.",
         "french": "The plan's text is in French.",
@@ -340,17 +340,16 @@ def _citation_head(c: Mapping[str, Any]) -> tuple[str, str]:
 
 
 def answer_markdown(answer: Any, language: str | None = None) -> str:
-    """One answer as Markdown: the question, the answer with its ``[n]`` markers, then every cited passage."""
+    """One answer as Markdown: the question, the answer with its ``[n]`` markers (and the notices it holds), then
+    every cited passage with its location and permalink."""
     data = _answer_dict(answer)
     lang = language or data.get("language") or "fr"
     words = labels(lang)
     lines = [f"# {words['question']} : {escape_markdown(data.get('question', ''))}" if lang == "fr"
              else f"# {words['question']}: {escape_markdown(data.get('question', ''))}", ""]
     lines += [defang_markdown(data.get("answer", "")).rstrip(), ""]
-    if data.get("summary"):
+    if data.get("summary") and str(data["summary"]) not in str(data.get("answer", "")):
         lines += [f"**{words['summary']}**", "", _quote_markdown(str(data["summary"])), ""]
-    if data.get("notices"):
-        lines += [f"**{words['notices']}**", ""] + [f"- {escape_markdown(n)}" for n in data["notices"]] + [""]
     if data["citations"]:
         lines += [f"## {words['sources']}", ""]
         for c in data["citations"]:
@@ -374,12 +373,9 @@ def answer_html(answer: Any, language: str | None = None) -> str:
     parts = ["<main>\n", f"<h1>{escape_html(words['question'])} : {escape_html(question)}</h1>\n"
              if lang == "fr" else f"<h1>{escape_html(words['question'])}: {escape_html(question)}</h1>\n"]
     parts.append(f'<section class="answer">\n{markdown_to_html(data.get("answer", ""))}</section>\n')
-    if data.get("summary"):
+    if data.get("summary") and str(data["summary"]) not in str(data.get("answer", "")):
         parts.append(f"<h2>{escape_html(words['summary'])}</h2>\n"
                      f"<blockquote>{escape_html(data['summary'])}</blockquote>\n")
-    if data.get("notices"):
-        items = "".join(f"<li>{escape_html(n)}</li>" for n in data["notices"])
-        parts.append(f"<h2>{escape_html(words['notices'])}</h2>\n<ul>{items}</ul>\n")
     if data["citations"]:
         parts.append(f"<h2>{escape_html(words['sources'])}</h2>\n<ol class=\"sources\">\n")
         for c in data["citations"]:

@@ -26,6 +26,7 @@ from assistant.understanding import (
     is_followup,
     objective_number,
     parse_objective_id,
+    retrieval_text,
 )
 from corpus.catalogue import Corpus
 from corpus.clean import fold
@@ -266,7 +267,10 @@ class Assistant:
             bm25_query = f"{question} {self.corpus.group_title(route)}"
         rankings = {"bm25": self.index.bm25(bm25_query, pool, language),
                     "dense": self.index.dense_search(vector, pool)}
-        weights = {"bm25": self.settings.bm25_weight, "dense": self.settings.dense_weight}
+        bm25_weight = self.settings.bm25_weight
+        if language not in self.index.languages:
+            bm25_weight *= self.settings.bm25_crosslingual_factor  # few shared words across languages
+        weights = {"bm25": bm25_weight, "dense": self.settings.dense_weight}
         if route:
             rankings["route"] = self._route_ranking(route, vector)
             weights["route"] = self.settings.route_weight
@@ -399,8 +403,9 @@ class Assistant:
                 return "list", md, cits, key, ids, None
 
         # 6. A free question, or out of scope.
-        vector = self.index.embed_query(text)
-        hits = self.retrieve(text, lang, vector, route, self.settings.top_k * 3)
+        query = retrieval_text(text)
+        vector = self.index.embed_query(query)
+        hits = self.retrieve(query, lang, vector, route, self.settings.top_k * 3)
         routed = route is not None or bool(actors)
         if not routed and self.is_out_of_scope(self.evidence(vector, hits[:10])):
             return "out_of_scope", compose.lead("out_of_scope", lang), [], None, [], None

@@ -172,3 +172,39 @@ def has_actor_cue(question: str) -> bool:
 
 def has_define_cue(question: str) -> bool:
     return bool(DEFINE_CUES.search(fold(question)))
+
+
+# Framing that says "in the plan" without saying what about: it pulls retrieval towards prose about the plan
+# itself, so it is removed from the text used for retrieval (never from the question shown).
+_FRAMING = re.compile(
+    r"^\s*(qu'?est[- ]ce que |que |qu')?(dit|prevoit|contient|fait|propose) (le plan|le pns|l'?on)\s*"
+    r"(sur|a propos d[eu]s?|concernant|au sujet d[eu]s?|pour|contre|de|du|des|en matiere de)?\s*|"
+    r"^\s*(qu'?est[- ]ce que|que) (le plan|le pns) (dit|prevoit|contient|propose|fait)\s*"
+    r"(sur|a propos d[eu]s?|concernant|au sujet d[eu]s?|pour|contre|de|du|des|en matiere de)?\s*|"
+    r"^\s*le (plan|pns) (parle|prevoit|dit|traite)[- ]t[- ]il (quelque chose )?(de |du |des |d')?\s*|"
+    r"^\s*(y a[- ]t[- ]il|existe[- ]t[- ]il) (quelque chose|des objectifs|un objectif|qqch)?\s*"
+    r"(dans le plan )?(sur|concernant|pour|a propos d[eu]s?|de|du|des)?\s*|"
+    r"^\s*(wat|hoe) (zegt|staat er( iets)?( in)?|voorziet) (het plan|het nvp|er)( in het plan)?\s*"
+    r"(over|rond|voor|tegen|van)?\s*|^\s*staat er (iets )?(in het plan )?(over|rond)\s*|"
+    r"^\s*(what|how) (does|do|will) (the plan|the pns|it) (say|do|plan|propose|provide|mention)s?\s*"
+    r"(about|on|for|against|regarding)?\s*|^\s*is there (anything|something) (in the plan )?"
+    r"(about|on|regarding)?\s*|^\s*does the plan (say anything about|mention|cover|address)\s*|"
+    r"\s*[:,-]?\s*(c'est|est-ce|est-il|est-elle|sont-ils)?\s*(couvert|aborde|prevu|dans le plan)e?s?\s*\?*\s*$|"
+    r"\s*[:,-]?\s*(wat staat er in het plan|staat dat in het plan|is that in the plan|is it covered)\s*\?*\s*$",
+)
+
+
+def retrieval_text(question: str) -> str:
+    """The question without its framing ("que dit le plan sur …", "wat zegt het plan over …")."""
+    folded = fold(question)
+    stripped = folded
+    for _ in range(2):
+        stripped = _FRAMING.sub(" ", stripped).strip(" ?!.:")
+    if len(stripped.split()) < 1 or stripped == folded.strip(" ?!.:"):
+        return question
+    # Map the stripped folded span back onto the original (fold keeps one character for one).
+    from corpus.clean import fold_chars
+
+    chars = fold_chars(question)
+    start = chars.find(stripped)
+    return question[start:start + len(stripped)] if start >= 0 else stripped

@@ -46,6 +46,8 @@ class Settings:
     hnsw_ef_search: int = _f(64, "HNSW search breadth (recall vs speed).")
     rrf_k: int = _f(60, "Reciprocal rank fusion constant k.")
     bm25_weight: float = _f(1.0, "Weight of the BM25 ranking in fusion.")
+    bm25_crosslingual_factor: float = _f(
+        0.5, "BM25 weight multiplier when the question's language is not a language of the documents.")
     dense_weight: float = _f(1.0, "Weight of the dense ranking in fusion.")
     route_weight: float = _f(2.0, "Weight, in fusion, of the named theme's own passages for a free question.")
     candidates: int = _f(50, "Candidates taken from each retriever before fusion.")
