@@ -36,6 +36,9 @@ def load_actors(path: Path) -> list[Actor]:
         if entry["category"] not in CATEGORIES or entry["id"] in seen:
             raise CorpusError(f"actor file {path}, actor {entry['id']!r}: unknown category "
                               f"{entry['category']!r} (allowed: {', '.join(CATEGORIES)}) or duplicate id")
+        aliases = entry.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) and a for a in aliases):
+            raise CorpusError(f"actor file {path}, actor {entry['id']!r}: aliases must be a list of names")
         seen.add(entry["id"])
         actors.append(Actor(entry["id"], entry["name"], entry["category"], tuple(entry.get("aliases", ()))))
     return actors

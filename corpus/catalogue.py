@@ -39,8 +39,9 @@ def load_corrections(path: Path) -> list[Correction]:
         if set(entry) != _CORRECTION_KEYS:
             raise CorpusError(f"corrections file {path}, move #{i}: keys must be exactly "
                               f"{sorted(_CORRECTION_KEYS)}; got {sorted(entry)}")
-        numbers = tuple(entry["numbers"])
-        if len(numbers) != 2 or numbers[0] > numbers[1]:
+        numbers = tuple(entry["numbers"]) if isinstance(entry["numbers"], list) else ()
+        if (len(numbers) != 2 or not all(isinstance(n, int) and not isinstance(n, bool) for n in numbers)
+                or numbers[0] > numbers[1]):
             raise CorpusError(f"corrections file {path}, move {entry['id']!r}: numbers must be [first, last]")
         out.append(Correction(**{**entry, "numbers": numbers}))
     return out

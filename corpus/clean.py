@@ -17,7 +17,9 @@ _NOISE_LINE = re.compile(
 )
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _MD_EMPH = re.compile(r"\*\*|__")
-_FOOTNOTE_MARK = re.compile(rf"[{SUPERSCRIPTS}]+")
+# A footnote mark, unless it is a unit's exponent (m², km³).
+_FOOTNOTE_MARK = re.compile(rf"(?<!\b[kcdm]m)(?<!\bm)[{SUPERSCRIPTS}]+")
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _FOOTNOTE_LINE = re.compile(rf"^\s*[{SUPERSCRIPTS}]+\s+")
 _SPACES = re.compile(r"[ \u00a0\u2009\u202f]+")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,])(?=\s|$)")
@@ -35,6 +37,7 @@ def clean_line(raw: str) -> str:
         return ""
     text = _MD_LINK.sub(lambda m: "" if _NOISE_LINE.match(m.group(1)) else m.group(1), text)
     text = _MD_EMPH.sub("", text)
+    text = _MD_HEADING.sub("", text)
     text = _FOOTNOTE_MARK.sub("", text)
     if "\t" in text:
         cells = [c.strip() for c in text.split("\t")]

@@ -64,6 +64,10 @@ def load_pdf(path: Path) -> list[Line]:
         from pypdf.errors import PdfReadError
     except ImportError:  # pragma: no cover - pypdf is a dependency
         raise CorpusError("pypdf is not installed; run: pip install pypdf") from None
+    import logging
+
+    # pypdf logs its repairs ("EOF marker not found"); the error below says what matters, in one line.
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
     try:
         reader = PdfReader(str(path))
         if reader.is_encrypted and not reader.decrypt(""):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from corpus.clean import clean_line, fold, is_footnote
 from pns.types import DocumentInfo, Group, Line, Location, Objective, Passage, Theme
 
-_PART = re.compile(r"^(partie|deel|part|teil)\s+(\d+)\s*:?\s*(.*)$", re.IGNORECASE)
+_PART = re.compile(r"^(partie|deel|part|teil)\s+(\d+)\s*(?:[:.–-]\s*(.*)|$)", re.IGNORECASE)
 _SECTION = re.compile(r"^([A-H])\.\s+(\S.{2,120})$")
 _NUMBERED = re.compile(r"^(\d{1,2})[.)]\s+(\S.*)$")
 _TERMINAL = (".", ";", ":", "!", "?", "…")
@@ -198,9 +198,9 @@ class _Builder:
     def _line(self, line: Line, nxt: Line | None, prev_blank: bool) -> None:
         text = line.text
         part = _PART.match(text)
-        if part:
+        if part and _looks_like_heading(text.rstrip(":")):
             self._flush()
-            title = part.group(3).strip()
+            title = (part.group(3) or "").strip()
             if not title and nxt is not None:
                 title = ""  # the title stands on the next line; it is taken as a heading below
             self.part = (int(part.group(2)), title)
@@ -285,7 +285,9 @@ class _Builder:
             item.text = f"{item.text} {text}"
             item.location = _span(item.location, line.location)
             return
-        if prev_blank and _looks_like_heading(text) and nxt is not None and not text.startswith("* "):
+        starts_list = nxt is not None and bool(re.match(r"^1[.)]\s", nxt.text))
+        if ((prev_blank or starts_list) and _looks_like_heading(text) and nxt is not None
+                and not text.startswith("* ")):
             self._new_group(text)
             return
         if prev_blank:
@@ -293,15 +295,26 @@ class _Builder:
         self.paragraph.append(line)
 
     def _is_numbered_heading(self, number: int, body: str, nxt: Line | None) -> bool:
-        """A numbered line is a sub-heading when it is shaped like one and breaks the objectives' numbering."""
+        """A numbered line is a sub-heading when it is shaped like one and the numbering around it says so.
+
+        Shaped like one: short, no final punctuation. Said so: it breaks the objectives' numbering, or the next
+        numbered line starts a new count ("1. Au niveau belge" / "1. Sensibiliser …"), or it is followed by
+        prose that starts a sentence. The last objective of a list, or one wrapped onto a lower-case line,
+        stays an objective.
+        """
         theme = self.theme
         assert theme is not None
         if not _looks_like_heading(body):
             return False
         expected = theme.items[-1].number + 1 if theme.items else 1
-        nxt_numbered = _NUMBERED.match(nxt.text) if nxt is not None else None
-        follows = nxt_numbered is not None and int(nxt_numbered.group(1)) == number + 1
-        return number != expected or not follows
+        if number != expected:
+            return True
+        if nxt is None:
+            return False
+        nxt_numbered = _NUMBERED.match(nxt.text)
+        if nxt_numbered is not None:
+            return int(nxt_numbered.group(1)) <= number
+        return nxt.text[:1].isupper() and _ends_sentence(nxt.text) and len(nxt.text) > _HEADING_MAX
 
     def _new_group(self, title: str) -> None:
         theme = self.theme
@@ -337,7 +350,12 @@ def _apply_corrections(doc: DocumentInfo, theme: _ThemeDraft, corrections: list[
         start = next((i for i, it in enumerate(theme.items)
                       if it.group == corr.from_group and it.number == corr.numbers[0]
                       and fold(it.text).startswith(fold(corr.starts_with))), None)
-        if start is None or corr.to_group not in dict(theme.groups):
+        if corr.to_group not in dict(theme.groups):
+            report.warnings.append(f"correction '{corr.id}' for {corr.theme}: target group {corr.to_group} does "
+                                   f"not exist (the theme has {len(theme.groups)} sub-groups)")
+            used.add(corr.id)
+            continue
+        if start is None:
             continue
         moved = []
         for item in theme.items[start:]:
@@ -398,7 +416,8 @@ def parse_document(doc: DocumentInfo, lines: list[Line], corrections: list[Corre
             suffix = f".{item.group}" if item.group else ""
             oid = f"{doc.code}-{draft.code}{suffix}-{item.number}"
             if oid in seen:  # only when a restart was kept as printed (already warned above)
-                oid += "b"
+                base = oid
+                oid = next(f"{base}{c}" for c in "bcdefghijklmnopqrstuvwxyz" if f"{base}{c}" not in seen)
             seen.add(oid)
             path = (theme_label, group_title) if group_title else (theme_label,)
             objectives.append(Objective(

@@ -111,6 +111,12 @@ def _coerce(name: str, value: Any, origin: str) -> Any:
     try:
         if kind is bool and isinstance(value, str):
             return value.strip().lower() in {"1", "true", "yes", "on"}
+        if isinstance(value, bool) and kind is not bool:
+            raise TypeError
+        if kind is int and isinstance(value, float) and not value.is_integer():
+            raise ValueError
+        if kind is str and not isinstance(value, str):
+            raise TypeError
         return kind(value)
     except (TypeError, ValueError):
         raise ConfigError(

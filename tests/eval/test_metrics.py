@@ -204,14 +204,17 @@ def test_aggregate_of_nothing_is_counts_and_none():
     assert summary["citation_validity"] is None
 
 
-def test_followup_without_group_and_out_of_scope_are_not_list_questions():
+def test_followup_without_group_is_single_and_out_of_scope_is_not_a_list():
+    # "plus de détails sur le 3" asks for one objective: it is ranked like an objective question.
     results = [
-        _result("f", intent="followup", cited=("a",), expected=("a",)),
+        _result("f", intent="followup", ranked=("b", "a"), cited=("a",), expected=("a",)),
         _result("l", intent="list", expected=("a",), expect_abstain=True, abstained=False),
     ]
     summary = aggregate(results)
     assert summary["n_list"] == 0
-    assert summary["n_single"] == 0
+    assert summary["n_single"] == 1
+    assert summary["hit@1"] == 0.0
+    assert summary["hit@3"] == 1.0
     assert summary["abstention_accuracy"] == 0.0
     assert summary["false_abstention_rate"] == 0.0
 

@@ -1,0 +1,92 @@
+"""Settings: defaults, TOML file, PNS_* environment variables; unknown keys and wrong types refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pns.errors import ConfigError
+from pns.settings import REPO_ROOT, Settings, load_settings
+
+
+def test_defaults() -> None:
+    settings = load_settings()
+    assert settings == Settings()
+    assert settings.corpus_dir == str(REPO_ROOT / "corpus")
+    assert settings.objective_url("PNS16-B5-3") == "http://127.0.0.1:7860/?objective=PNS16-B5-3"
+
+
+def test_environment_overrides_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PNS_PORT", "8000")
+    settings = load_settings()
+    assert settings.port == 8000
+    assert settings.objective_url("PNS16-B4.2-1") == "http://127.0.0.1:8000/?objective=PNS16-B4.2-1"
+
+
+def test_public_url_wins_over_host_and_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PNS_PUBLIC_URL", "https://pns.example.be/")
+    assert load_settings().objective_url("PNS16-B5-3") == "https://pns.example.be/?objective=PNS16-B5-3"
+
+
+def test_environment_beats_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "pns.toml").write_text("port = 9000\ntop_k = 7\n", encoding="utf-8")
+    assert (load_settings().port, load_settings().top_k) == (9000, 7)  # ./pns.toml is read by default
+    monkeypatch.setenv("PNS_PORT", "8000")
+    assert (load_settings().port, load_settings().top_k) == (8000, 7)
+
+
+def test_unknown_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PNS_FOO", "1")
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    message = str(info.value)
+    assert message.startswith("unknown setting(s) foo in environment variable PNS_FOO; known settings: ")
+    assert "corpus_dir" in message.split("known settings: ")[1].split(", ")
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("PNS_PORT", "huit mille", "setting port from environment variable PNS_PORT must be a int, got 'huit mille'"),
+    ("PNS_LLM_TIMEOUT", "vingt", "setting llm_timeout from environment variable PNS_LLM_TIMEOUT must be a float"),
+])
+def test_wrong_type_in_environment(monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert str(info.value).startswith(message)
+    assert info.value.exit_code == 2
+
+
+def test_unknown_key_in_file(tmp_path: Path) -> None:
+    path = tmp_path / "custom.toml"
+    path.write_text('colour = "blue"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"unknown setting\(s\) colour in .*custom\.toml"):
+        load_settings(path)
+
+
+def test_config_file_named_by_environment_must_exist(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PNS_CONFIG", str(tmp_path / "absent.toml"))
+    with pytest.raises(ConfigError, match=r"settings file .*absent\.toml does not exist; create it or unset "
+                                          r"PNS_CONFIG"):
+        load_settings()
+
+
+def test_invalid_toml_file(tmp_path: Path) -> None:
+    path = tmp_path / "pns.toml"
+    path.write_text("port = \n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"pns\.toml is not valid TOML"):
+        load_settings(path)
+
+
+def test_overrides_none_keeps_value(tmp_path: Path) -> None:
+    settings = load_settings(embedder=None, index_dir=str(tmp_path))
+    assert settings.embedder == "use-multilingual-v3"
+    assert settings.index_dir == str(tmp_path)
+
+
+@pytest.mark.parametrize("value", ["true", "7860.5"])
+def test_wrong_toml_type_for_an_int(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "pns.toml"
+    path.write_text(f"port = {value}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="setting port"):
+        load_settings(path)
