@@ -1,0 +1,96 @@
+"""`pns eval` (ablations and report) and `pns eval import-feedback FILE` (feedback → candidate questions)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    ev = sub.add_parser("eval", help="evaluate retrieval and answers on the curated question set")
+    ev.add_argument("action", nargs="?", choices=("run", "import-feedback"), default="run",
+                    help="run (default) or import-feedback FILE")
+    ev.add_argument("file", nargs="?", help="with import-feedback: a JSONL file from `pns feedback export`")
+    ev.add_argument("--json", action="store_true", help="print the summary as JSON")
+    ev.add_argument("--out", help="report folder (default DATA_DIR/eval)")
+    ev.add_argument("--questions", help="question set (default eval/questions.jsonl)")
+    ev.add_argument("--modes", default="bm25,dense,hybrid,assistant",
+                    help="comma-separated modes (default: all four)")
+    ev.set_defaults(func=cmd_eval)
+
+
+def cmd_eval(args: argparse.Namespace, settings: Any) -> int:
+    from pns.errors import UsageError
+
+    if args.action == "import-feedback":
+        if not args.file:
+            raise UsageError("import-feedback needs a file: pns eval import-feedback feedback.jsonl")
+        return import_feedback(Path(args.file), Path(args.out) if args.out else None)
+    if args.file:
+        raise UsageError(f"unexpected argument {args.file!r}; did you mean `pns eval import-feedback FILE`?")
+    from eval.report import format_table, write_report
+    from eval.run import MODES, QUESTIONS, run_all
+    from pns.cli import print_json
+
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    unknown = [m for m in modes if m not in MODES]
+    if unknown or not modes:
+        raise UsageError(f"unknown mode(s) {', '.join(unknown) or '(none)'}; use {', '.join(MODES)}")
+    questions = Path(args.questions) if args.questions else QUESTIONS
+    if not questions.is_file():
+        raise UsageError(f"question set {questions} not found")
+    summary, answers = run_all(settings, modes, questions)
+    out = Path(args.out) if args.out else Path(settings.data_dir) / "eval"
+    report = write_report(summary, out)
+    (out / "answers.jsonl").write_text(
+        "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in answers), encoding="utf-8")
+    if args.json:
+        print_json({**summary, "report": str(report)})
+    else:
+        print(format_table(summary))
+        print(f"report: {report}")
+    return 0
+
+
+def import_feedback(path: Path, out: Path | None) -> int:
+    """Reviewed feedback → candidate questions (JSONL): what a curator checks before adding them to the set."""
+    from pns.errors import UsageError
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read feedback file {path}: {exc}") from None
+    candidates = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            question, rating = item["question"], item["rating"]
+        except (json.JSONDecodeError, KeyError, TypeError):
+            raise UsageError(f"{path}:{number}: not a feedback record (expected question and rating)") from None
+        citations = item.get("citations") or []
+        cited = [c.get("objective_id") or c.get("passage_id") for c in citations if isinstance(c, dict)]
+        candidates.append({
+            "id": f"fb{number:04d}", "question": question, "language": item.get("language") or "fr",
+            "intent": item.get("intent") or "free",
+            # A thumbs-up proposes the cited passages as the answer; a thumbs-down needs a curator's answer.
+            "expected": [c for c in cited if c][:3] if rating == "up" or rating == 1 else [],
+            "expected_group": None, "expected_actor": None, "expected_prose": None,
+            "difficulty": "paraphrase", "theme": None, "followup_of": None,
+            "note": f"from feedback ({'up' if rating in ('up', 1) else 'down'}): {item.get('comment') or ''}"
+                    .strip(),
+            "review": "needed",
+        })
+    text = "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in candidates)
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True) if out.suffix else out.mkdir(parents=True, exist_ok=True)
+        target = out if out.suffix else out / "candidates.jsonl"
+        target.write_text(text, encoding="utf-8")
+        print(f"{len(candidates)} candidate questions → {target}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
