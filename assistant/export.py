@@ -65,7 +65,7 @@ footer { margin-top: 2rem; border-top: 1px solid #ccc; color: #555; font-size: .
 _URL_SAFE = ":/?#@!$&'()*+,;=%-._~"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|<>~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
 _MD_LINE_START = re.compile(r"^(\s*)(?:(\d+)([.)])|([-+=]))", re.MULTILINE)
 
 
@@ -81,10 +81,13 @@ def escape_html(text: object) -> str:
 
 
 def escape_markdown(text: object) -> str:
-    """Quote text literally in Markdown: ``&`` and the characters that would start HTML, emphasis, code, links,
-    headings or tables are escaped, so a passage can neither inject HTML nor change the document's structure."""
-    value = _MD_SPECIAL.sub(r"\\\1", ("" if text is None else str(text)).replace("&", "&amp;"))
-    # a line that starts like a list item or a heading underline ("1. ", "- ", "===") is kept as text
+    """Quote text literally in Markdown: ``& < >`` become entities and the characters that would start emphasis,
+    code, links, headings, tables or list items are backslash-escaped, so a passage can neither inject HTML nor
+    change the document's structure."""
+    value = "" if text is None else str(text)
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = _MD_SPECIAL.sub(r"\\\1", value)
+    # a line that starts like a list item or a heading underline ("1. ", "- ", "===") stays text
     return _MD_LINE_START.sub(lambda m: f"{m[1]}{m[2]}\\{m[3]}" if m[2] else f"{m[1]}\\{m[4]}", value)
 
 
@@ -135,13 +138,14 @@ def highlight_html(text: str, spans: Iterable[Sequence[int]] | None = ()) -> str
 
 
 def markdown_to_html(markdown: str) -> str:
-    """Render the app's Markdown to HTML with raw HTML disabled (it is shown as text) and unsafe links refused."""
+    """Render the app's Markdown to HTML: raw HTML shown as text, images left as text, unsafe links refused."""
     try:
         from markdown_it import MarkdownIt
     except ImportError:  # markdown-it-py comes with gradio; without it, keep the text, escaped, line by line
         paragraphs = [p for p in re.split(r"\n\s*\n", markdown or "") if p.strip()]
         return "".join(f"<p>{escape_html(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
-    return MarkdownIt("commonmark", {"html": False, "linkify": False}).render(markdown or "")
+    # No raw HTML, and no images: an image is a request to another host when the page is opened.
+    return MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image").render(markdown or "")
 
 
 def export_filename(name: str, extension: str) -> str:
@@ -370,8 +374,8 @@ def answer_html(answer: Any, language: str | None = None) -> str:
     lang = language or data.get("language") or "fr"
     words = labels(lang)
     question = str(data.get("question", ""))
-    parts = ["<main>\n", f"<h1>{escape_html(words['question'])} : {escape_html(question)}</h1>\n"
-             if lang == "fr" else f"<h1>{escape_html(words['question'])}: {escape_html(question)}</h1>\n"]
+    heading = f"{words['question']}{' : ' if lang == 'fr' else ': '}{question}"
+    parts = ["<main>\n", f"<h1>{escape_html(heading)}</h1>\n"]
     parts.append(f'<section class="answer">\n{markdown_to_html(data.get("answer", ""))}</section>\n')
     if data.get("summary") and str(data["summary"]) not in str(data.get("answer", "")):
         parts.append(f"<h2>{escape_html(words['summary'])}</h2>\n"
@@ -388,4 +392,4 @@ def answer_html(answer: Any, language: str | None = None) -> str:
                          "</blockquote></li>\n")
         parts.append("</ol>\n")
     parts.append(f"<footer>{escape_html(words['footer'])}</footer>\n</main>\n")
-    return _page(f"{words['question']}: {question}"[:200], "".join(parts), lang)
+    return _page(heading[:200], "".join(parts), lang)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -16,10 +17,24 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:[-/][a-z0-9]+)*")
 _ELISION = re.compile(r"\b[ldjmnstc]'|\bqu'|\bjusqu'|\blorsqu'|\bpuisqu'")
 
 
+@lru_cache(maxsize=1)
+def _bm25s_stopwords():
+    """bm25s' stopword lists, read without importing bm25s itself (which pulls scipy into every start-up)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("bm25s")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("bm25s is not installed; run: pip install bm25s")
+    path = Path(next(iter(spec.submodule_search_locations))) / "stopwords.py"
+    module_spec = importlib.util.spec_from_file_location("_pns_bm25s_stopwords", path)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module
+
+
 @lru_cache(maxsize=8)
 def _stopwords(lang: str) -> frozenset[str]:
-    from bm25s import stopwords as sw
-
+    sw = _bm25s_stopwords()
     table = {"fr": sw.STOPWORDS_FRENCH, "nl": sw.STOPWORDS_DUTCH, "en": sw.STOPWORDS_EN,
              "de": sw.STOPWORDS_GERMAN}
     return frozenset(fold(w) for w in table.get(lang, ()))
@@ -50,36 +65,64 @@ def analyse_query(text: str, languages: Iterable[str]) -> list[str]:
 
 
 class LexicalIndex:
-    """A bm25s index over pre-analysed units."""
+    """BM25 (Lucene variant) over pre-analysed units.
 
-    def __init__(self, retriever) -> None:
-        self._bm25 = retriever
+    bm25s computes the score matrix at build time; searching needs only that sparse matrix (one column of
+    precomputed scores per term), so it is kept as three numpy arrays and a vocabulary, and a query sums the
+    columns of its terms. This keeps bm25s and scipy out of the start-up path of a search.
+    """
+
+    def __init__(self, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, vocab: dict[str, int],
+                 num_docs: int) -> None:
+        self.data, self.indices, self.indptr = data, indices, indptr
+        self.vocab = vocab
+        self.num_docs = num_docs
 
     @classmethod
     def build(cls, texts: list[str], languages: list[str]) -> LexicalIndex:
         import bm25s
 
         tokens = [analyse(text, lang) or [""] for text, lang in zip(texts, languages, strict=True)]
-        retriever = bm25s.BM25()
+        retriever = bm25s.BM25(method="lucene", idf_method="lucene")
         retriever.index(tokens, show_progress=False)
-        return cls(retriever)
+        scores = retriever.scores
+        vocab = {t: i for t, i in retriever.vocab_dict.items() if t and i < len(scores["indptr"]) - 1}
+        return cls(np.asarray(scores["data"], dtype=np.float32), np.asarray(scores["indices"], dtype=np.int32),
+                   np.asarray(scores["indptr"], dtype=np.int64), vocab,
+                   int(scores["num_docs"]))
+
+    def scores(self, tokens: list[str]) -> np.ndarray:
+        """BM25 score of every row for the query tokens (each distinct token counted once)."""
+        out = np.zeros(self.num_docs, dtype=np.float32)
+        for token in dict.fromkeys(tokens):
+            column = self.vocab.get(token)
+            if column is None or not token:
+                continue
+            start, end = self.indptr[column], self.indptr[column + 1]
+            out[self.indices[start:end]] += self.data[start:end]
+        return out
 
     def search(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
-        """(row, score) of the best ``k`` rows with a positive score."""
-        known = [t for t in tokens if t in self._bm25.vocab_dict and t]
-        if not known:
+        """(row, score) of the best ``k`` rows with a positive score, best first (ties by row)."""
+        scores = self.scores(tokens)
+        positive = np.flatnonzero(scores > 0)
+        if positive.size == 0:
             return []
-        scores = np.asarray(self._bm25.get_scores(known), dtype=np.float32)
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+        order = positive[np.lexsort((positive, -scores[positive]))][:k]
+        return [(int(i), float(scores[i])) for i in order]
 
     def save(self, folder: Path) -> None:
-        self._bm25.save(str(folder))
+        folder.mkdir(parents=True, exist_ok=True)
+        np.savez(folder / "matrix.npz", data=self.data, indices=self.indices, indptr=self.indptr,
+                 num_docs=np.array(self.num_docs))
+        (folder / "vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
-        import bm25s
-
-        return cls(bm25s.BM25.load(str(folder)))
+        with np.load(folder / "matrix.npz", allow_pickle=False) as arrays:
+            data, indices, indptr = arrays["data"], arrays["indices"], arrays["indptr"]
+            num_docs = int(arrays["num_docs"])
+        vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+        if (vocab and max(vocab.values()) >= len(indptr) - 1) or len(data) != len(indices):
+            raise ValueError("inconsistent BM25 matrix")
+        return cls(data, indices, indptr, vocab, num_docs)

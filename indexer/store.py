@@ -33,7 +33,7 @@ from pns.errors import IndexStateError, UsageError
 from pns.settings import Settings
 from pns.types import Hit, Unit
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MODES = ("hybrid", "bm25", "dense")
 Progress = Callable[[int, int], None]
 

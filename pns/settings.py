@@ -40,7 +40,7 @@ class Settings:
         "name or local path, optionally prefixed 'st:'.",
         index=True,
     )
-    embed_batch_size: int = _f(32, "Texts per embedding batch when building the index.")
+    embed_batch_size: int = _f(256, "Texts per embedding batch when building the index (larger is faster).")
     hnsw_threshold: int = _f(50_000, "Above this many units the dense index is HNSW, else exact.", index=True)
     hnsw_m: int = _f(32, "HNSW graph degree.", index=True)
     hnsw_ef_search: int = _f(64, "HNSW search breadth (recall vs speed).")
