@@ -40,6 +40,8 @@ from pns.types import Actor, Answer, Citation, Hit, Objective, Passage
 
 LANGUAGES = ("fr", "nl", "en")
 BACKGROUND = Path(__file__).with_name("background.txt")
+# Named in so many passages that naming them says little about what a question is about.
+GENERIC_ACTORS = frozenset({"police-integree", "police-federale", "police-locale", "autorites-judiciaires"})
 INTENTS = ("list", "actor", "objective", "free", "out_of_scope")
 
 
@@ -232,11 +234,15 @@ class Assistant:
         background = float(np.max(self._background_vectors @ vector)) if len(self._background_vectors) else 0.0
         return Evidence(plan, background)
 
-    def is_out_of_scope(self, evidence: Evidence) -> bool:
-        """Out of scope when the question is far from every passage, or clearly closer to everyday subjects."""
-        if evidence.plan < self.settings.abstain_threshold:
+    def is_out_of_scope(self, evidence: Evidence, routed: bool = False) -> bool:
+        """Out of scope when the question is far from every passage, or clearly closer to everyday subjects.
+
+        A question that names a theme of the plan needs a wider margin to be set aside.
+        """
+        margin = self.settings.abstain_margin + (self.settings.abstain_routed_margin if routed else 0.0)
+        if evidence.plan < self.settings.abstain_threshold and not routed:
             return True
-        return evidence.background > evidence.plan + self.settings.abstain_margin
+        return evidence.background > evidence.plan + margin
 
     @cached_property
     def _route_rows(self) -> dict[str, tuple[list[str], np.ndarray]]:
@@ -386,6 +392,9 @@ class Assistant:
                     return "objective", md, cits, key, [o.id for o in candidates], None
 
         # 4. Actors: "quels objectifs impliquent la CTIF ?", "wie werkt samen met Child Focus?", "what is BEPAD?".
+        if route is not None:
+            # "le rôle de la police locale face à la radicalisation" is about the theme, not about the police.
+            actors = [a for a in actors if a.id not in GENERIC_ACTORS]
         if actors and (has_actor_cue(text) or len(fold(text).split()) <= 3
                        or (has_list_cue(text) and route is None)):
             actor = actors[0]
@@ -406,8 +415,7 @@ class Assistant:
         query = retrieval_text(text)
         vector = self.index.embed_query(query)
         hits = self.retrieve(query, lang, vector, route, self.settings.top_k * 3)
-        routed = route is not None or bool(actors)
-        if not routed and self.is_out_of_scope(self.evidence(vector, hits[:10])):
+        if not actors and self.is_out_of_scope(self.evidence(vector, hits[:10]), routed=route is not None):
             return "out_of_scope", compose.lead("out_of_scope", lang), [], None, [], None
         citations: list[Citation] = []
         seen: set[str] = set()

@@ -23,7 +23,7 @@ ACTOR_CUES = re.compile(
     r"\b(impliqu\w*|mentionn\w*|nomm\w*|citent|cite|avec qui|qui est|qui sont|qu'?est[- ]ce que|c'est quoi|"
     r"partenaires? de|collabor\w* avec|travaill\w* avec|betrokk\w*|vermeld\w*|noem\w*|samenwerk\w*|"
     r"werkt samen|werken samen|wie is|wie zijn|wat is|involv\w*|mention\w*|nam(e|es|ing)|work(s|ing)? with|"
-    r"cooperat\w* with|collaborat\w* with|partners? of|who is|who are|what is|what's)\b")
+    r"cooperat\w* with|collaborat\w* with|partners? of|who is|who are|what is|what's|role|rol)\b")
 DEFINE_CUES = re.compile(r"\b(qu'?est[- ]ce que|c'est quoi|qui est|que signifie|wat is|wie is|wat betekent|"
                          r"what is|what's|who is|what does .+ stand for|what does .+ mean)\b")
 FOLLOWUP_CUES = re.compile(
@@ -70,22 +70,58 @@ def _term_pattern(term: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w]){folded}(s|x|en|e|es)?(?![\w])")
 
 
+_ROUTE_LANGUAGES = ("fr", "nl", "en")
+
+
+def _same_stem(word: str, term: str) -> bool:
+    """Equal stems, or a long term stem that begins the word's (Snowball: "radicalis" / "radicalise")."""
+    return word == term or (len(term) >= 6 and word.startswith(term))
+
+
+def _contains(seq: list[str], sub: tuple[str, ...]) -> bool:
+    n = len(sub)
+    return any(all(_same_stem(w, t) for w, t in zip(seq[i:i + n], sub, strict=True))
+               for i in range(len(seq) - n + 1))
+
+
 class GlossaryRouter:
-    """Finds the themes and sub-groups a question names, through the FR/NL/EN glossary."""
+    """Finds the themes and sub-groups a question names, through the FR/NL/EN glossary.
+
+    A term matches as written (case and accents aside) or by its stems in one of the three languages, so
+    "personnes radicalisées" finds "radicalisation" and "verkeersongevallen" stays distinct from "verkeer".
+    """
 
     def __init__(self, glossary: dict[str, GlossaryEntry]) -> None:
+        from indexer.lexical import analyse
+
+        self._analyse = analyse
         self.entries = glossary
         self._patterns = [(key, term, _term_pattern(term)) for key, entry in glossary.items()
                           for term in entry.all_terms() if len(term) >= 2]
+        # Term stems indexed by (language, first stem) so a question only checks the terms it could start.
+        self._stems: dict[tuple[str, str], list[tuple[str, str, tuple[str, ...]]]] = {}
+        for key, term, _ in self._patterns:
+            for lang in _ROUTE_LANGUAGES:
+                stems = tuple(analyse(term, lang))
+                if stems:
+                    self._stems.setdefault((lang, stems[0]), []).append((key, term, stems))
 
     def match(self, question: str) -> list[ThemeMatch]:
-        """Matched keys, most specific first: a sub-group beats its theme; longer matched words score higher."""
+        """Matched keys, best first: longer matched words score higher."""
         folded = fold(question)
         hits: dict[str, set[str]] = {}
         for key, term, pattern in self._patterns:
             if pattern.search(folded):
                 hits.setdefault(key, set()).add(term)
-        matches = [ThemeMatch(k, tuple(sorted(v)), float(sum(len(t) for t in v))) for k, v in hits.items()]
+        for lang in _ROUTE_LANGUAGES:
+            words = self._analyse(question, lang)
+            for i, word in enumerate(words):
+                firsts = {word} | {word[:n] for n in range(6, len(word))}
+                for first in firsts:
+                    for key, term, term_stems in self._stems.get((lang, first), ()):
+                        if term not in hits.get(key, ()) and _contains(words[i:i + len(term_stems)], term_stems):
+                            hits.setdefault(key, set()).add(term)
+        matches = [ThemeMatch(k, tuple(sorted(v)), float(max(len(t) for t in v))) for k, v in hits.items()]
         return sorted(matches, key=lambda m: (-m.score, m.key))
 
     def route(self, question: str) -> tuple[str | None, list[ThemeMatch]]:
@@ -108,8 +144,11 @@ class GlossaryRouter:
             groups = [m for m in groups if m.key.startswith(theme + ".")]
             themes = {theme}
         theme = next(iter(themes))
-        group_keys = sorted({m.key for m in groups})
-        if len(group_keys) == 1:
+        best_theme = max((m.score for m in matches if m.key == theme), default=0.0)
+        best_group = max((m.score for m in groups), default=0.0)
+        group_keys = sorted({m.key for m in groups if m.score >= best_group})
+        # One sub-group named at least as precisely as the theme itself → that sub-group; else the theme.
+        if len(group_keys) == 1 and best_group >= best_theme:
             return group_keys[0], matches
         return theme, matches
 

@@ -56,6 +56,8 @@ class Settings:
     abstain_threshold: float = _f(
         0.15, "A free question whose best dense similarity to the plan is below this is out of scope."
     )
+    abstain_routed_margin: float = _f(
+        0.05, "Extra margin before a question that names a theme of the plan is treated as out of scope.")
     abstain_margin: float = _f(
         0.10, "Out of scope too when the question is this much closer to everyday background subjects."
     )
