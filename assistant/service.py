@@ -9,7 +9,7 @@ Follow-ups reuse the conversation: "et pour la drogue ?" after a list, "plus de 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -280,7 +280,12 @@ class Assistant:
         if route:
             rankings["route"] = self._route_ranking(route, vector)
             weights["route"] = self.settings.route_weight
-        return reciprocal_rank_fusion(rankings, weights, self.settings.rrf_k)
+        hits = reciprocal_rank_fusion(rankings, weights, self.settings.rrf_k)
+        # A goal sentence summarises its theme; for a free question the objectives are the specific answer.
+        goal = self.settings.goal_weight
+        adjusted = [replace(h, score=round(h.score * goal, 6))
+                    if self.corpus.passages[self.unit_passage[h.unit_id]].kind == "goal" else h for h in hits]
+        return sorted(adjusted, key=lambda h: -h.score)
 
     def warm_up(self) -> None:
         """Load the model and the lazy tables once, so the first real question is as fast as the others."""

@@ -50,6 +50,7 @@ class Settings:
         0.5, "BM25 weight multiplier when the question's language is not a language of the documents.")
     dense_weight: float = _f(1.0, "Weight of the dense ranking in fusion.")
     route_weight: float = _f(2.0, "Weight, in fusion, of the named theme's own passages for a free question.")
+    goal_weight: float = _f(0.9, "Multiplier of a theme's goal sentence in a free question's fused ranking.")
     candidates: int = _f(50, "Candidates taken from each retriever before fusion.")
     chunk_max_chars: int = _f(700, "Longest prose unit, in characters, before it is split on sentences.", index=True)
     chunk_overlap_sentences: int = _f(1, "Sentences repeated between consecutive prose units.", index=True)
