@@ -9,7 +9,7 @@ from corpus.catalogue import Corpus
 from indexer.embedders import Embedder, make_embedder
 from indexer.store import HybridIndex, Progress
 from indexer.units import build_units
-from pns.errors import IndexStateError
+from pns.errors import ConfigError, IndexStateError
 from pns.settings import Settings
 
 
@@ -23,7 +23,10 @@ def build_index(settings: Settings, corpus: Corpus | None = None, embedder: Embe
     """Build the index from the corpus and save it atomically."""
     corpus = corpus or Corpus.load(settings, detect_languages=True)
     embedder = embedder or embedder_for(settings)
-    units = build_units(corpus, settings.chunk_max_chars, settings.chunk_overlap_sentences)
+    try:
+        units = build_units(corpus, settings.chunk_max_chars, settings.chunk_overlap_sentences, settings.views)
+    except ValueError as exc:
+        raise ConfigError(f"setting unit_views: {exc}") from None
     index = HybridIndex.build(units, embedder, settings, corpus.fingerprint, progress)
     index.save(Path(settings.index_dir))
     return index

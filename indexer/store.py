@@ -43,6 +43,27 @@ def _files_of(folder: Path) -> dict[str, str]:
             if p.is_file() and p.name != "manifest.json"}
 
 
+def embed_all(texts: list[str], embedder: Embedder, batch: int, workers: int,
+              progress: Progress | None = None) -> np.ndarray:
+    """Embed texts in batches, on ``workers`` threads (numpy releases the GIL in its matrix products).
+
+    BLAS is held to one thread per worker for the whole run, so the workers do not fight over the cores.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from threadpoolctl import threadpool_limits
+
+    batch = max(1, batch)
+    batches = [texts[i:i + batch] for i in range(0, len(texts), batch)]
+    parts: list[np.ndarray] = []
+    with threadpool_limits(1), ThreadPoolExecutor(max(1, workers)) as pool:
+        for part in pool.map(lambda chunk: embedder.encode(chunk, kind="passage"), batches):
+            parts.append(part)
+            if progress:
+                progress(sum(len(p) for p in parts), len(texts))
+    return np.vstack(parts)
+
+
 class HybridIndex:
     """Search over units by BM25, by dense similarity, or both fused by reciprocal rank fusion."""
 
@@ -65,13 +86,8 @@ class HybridIndex:
         if not units:
             raise IndexStateError("the corpus has no passage to index; check `pns corpus check`")
         texts = [u.text for u in units]
-        batch = max(1, settings.embed_batch_size)
-        parts = []
-        for start in range(0, len(texts), batch):
-            parts.append(embedder.encode(texts[start:start + batch], kind="passage"))
-            if progress:
-                progress(min(start + batch, len(texts)), len(texts))
-        vectors = np.vstack(parts)
+        vectors = embed_all(texts, embedder, settings.embed_batch_size,
+                            settings.embed_workers, progress)
         dense = DenseIndex.build(vectors, settings.hnsw_threshold, settings.hnsw_m, settings.hnsw_ef_search)
         lexical = LexicalIndex.build(texts, [u.language for u in units])
         manifest = {

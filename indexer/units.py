@@ -57,8 +57,34 @@ def context_label(passage: Passage, number: int | None = None) -> str:
     return path
 
 
-def build_units(corpus: Corpus, max_chars: int, overlap: int) -> list[Unit]:
-    """All units of the corpus, in document order; ids are passage ids, with ``#k`` for prose chunks."""
+VIEWS = ("context", "text", "names")
+
+
+def _names_label(corpus: Corpus, passage: Passage) -> str:
+    """The passage's sub-group and theme in the glossary's other languages ("Intrafamiliaal geweld / …")."""
+    keys: list[str] = []
+    if passage.objective_id:
+        objective = corpus.objectives[passage.objective_id]
+        keys = [objective.group_key, objective.theme] if objective.group_index else [objective.theme]
+    names = []
+    for key in keys:
+        entry = corpus.glossary.get(key)
+        if entry:
+            names += [entry.names[lang] for lang in ("nl", "en") if lang in entry.names]
+    return " / ".join(dict.fromkeys(names))
+
+
+def build_units(corpus: Corpus, max_chars: int, overlap: int, views: tuple[str, ...] = ("context",)) -> list[Unit]:
+    """All units of the corpus, in document order.
+
+    Every passage gets a "context" unit (heading path + text; prose split into chunks ``#k``). Objectives can
+    get more views of the same passage, each a unit of its own: "text" (the objective alone, which a short
+    question matches best) and "names" (the text with its theme's Dutch and English names, a bridge for
+    questions in those languages). Unit ids are the passage id plus ``@view`` for the extra views.
+    """
+    unknown = set(views) - set(VIEWS)
+    if unknown or "context" not in views:
+        raise ValueError(f"unit views must include 'context' and come from {VIEWS}; got {views}")
     units: list[Unit] = []
     for passage in corpus.passages.values():
         number = corpus.objectives[passage.objective_id].number if passage.objective_id else None
@@ -68,4 +94,11 @@ def build_units(corpus: Corpus, max_chars: int, overlap: int) -> list[Unit]:
             unit_id = passage.id if len(chunks) == 1 else f"{passage.id}#{k}"
             text = f"{label} — {chunk}" if label else chunk
             units.append(Unit(unit_id, passage.id, text, passage.language))
+        if passage.kind != "objective":
+            continue
+        if "text" in views:
+            units.append(Unit(f"{passage.id}@text", passage.id, passage.text, passage.language))
+        names = _names_label(corpus, passage) if "names" in views else ""
+        if names:
+            units.append(Unit(f"{passage.id}@names", passage.id, f"{names} — {passage.text}", passage.language))
     return units

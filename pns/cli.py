@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -58,6 +59,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a bug, not bad input: one line, the traceback on request
+        if os.environ.get("PNS_DEBUG"):
+            raise
+        print(f"pns: internal error: {type(exc).__name__}: {exc} (set PNS_DEBUG=1 for the traceback)",
+              file=sys.stderr)
+        return 70
 
 
 if __name__ == "__main__":

@@ -40,7 +40,8 @@ class Settings:
         "name or local path, optionally prefixed 'st:'.",
         index=True,
     )
-    embed_batch_size: int = _f(256, "Texts per embedding batch when building the index (larger is faster).")
+    embed_batch_size: int = _f(64, "Texts per embedding batch when building the index.")
+    embed_workers: int = _f(min(2, os.cpu_count() or 1), "Threads embedding batches in parallel at build time.")
     hnsw_threshold: int = _f(50_000, "Above this many units the dense index is HNSW, else exact.", index=True)
     hnsw_m: int = _f(32, "HNSW graph degree.", index=True)
     hnsw_ef_search: int = _f(64, "HNSW search breadth (recall vs speed).")
@@ -52,6 +53,12 @@ class Settings:
     route_weight: float = _f(2.0, "Weight, in fusion, of the named theme's own passages for a free question.")
     goal_weight: float = _f(0.9, "Multiplier of a theme's goal sentence in a free question's fused ranking.")
     candidates: int = _f(50, "Candidates taken from each retriever before fusion.")
+    unit_views: str = _f(
+        "context,text,names",
+        "How objectives are indexed, comma-separated: context (heading path + text), text (alone), names "
+        "(with the theme's Dutch and English names).",
+        index=True,
+    )
     chunk_max_chars: int = _f(700, "Longest prose unit, in characters, before it is split on sentences.", index=True)
     chunk_overlap_sentences: int = _f(1, "Sentences repeated between consecutive prose units.", index=True)
     abstain_threshold: float = _f(
@@ -60,7 +67,7 @@ class Settings:
     abstain_routed_margin: float = _f(
         0.05, "Extra margin before a question that names a theme of the plan is treated as out of scope.")
     abstain_margin: float = _f(
-        0.10, "Out of scope too when the question is this much closer to everyday background subjects."
+        0.08, "Out of scope too when the question is this much closer to everyday background subjects."
     )
     max_question_chars: int = _f(2000, "Longer questions are truncated, with a notice.")
     top_k: int = _f(5, "Passages cited for a free question.")
@@ -84,6 +91,10 @@ class Settings:
         from urllib.parse import quote
 
         return f"{self.base_url}/?objective={quote(objective_id)}"
+
+    @property
+    def views(self) -> tuple[str, ...]:
+        return tuple(v.strip() for v in self.unit_views.split(",") if v.strip())
 
     def index_fingerprint(self) -> str:
         """Hash of the settings that shape the index, so a change makes the index stale."""
