@@ -295,8 +295,11 @@ class Assistant:
 
     # -- the entry point -------------------------------------------------------------------------------------
     def ask(self, question: str, language: str | None = None,
-            conversation: Conversation | None = None) -> Answer:
-        """Answer one question; record the turn in ``conversation`` when given."""
+            conversation: Conversation | None = None, summarize: bool | None = None) -> Answer:
+        """Answer one question; record the turn in ``conversation`` when given.
+
+        ``summarize`` asks the optional language model for a cited summary (default: when one is configured).
+        """
         start = time.perf_counter()
         if not isinstance(question, str) or not question.strip():
             raise UsageError("the question is empty; type a question about the plan")
@@ -319,11 +322,20 @@ class Assistant:
         if notices:
             answer_md = "\n\n".join([*(f"*{compose.escape_markdown(n)}*" for n in notices), answer_md])
         theme = group.split(".")[0] if group else None
+        summary = None
+        if ((summarize is None and self.settings.llm_endpoint) or summarize) and citations:
+            from assistant.summary import summarise
+
+            result = summarise(self.settings, text, lang, citations)
+            summary = result.text
+            if result.text is None:
+                notices = (*notices, result.reason)
         if conversation is not None:
             conversation.turns.append(Turn(text, intent, group, tuple(passage_ids), actor))
         answer = Answer(question=text, language=lang, intent=intent, answer=answer_md,
                         citations=tuple(citations), theme=theme, group=group, notices=notices,
-                        suggestions=suggestions, elapsed_ms=(time.perf_counter() - start) * 1000)
+                        suggestions=suggestions, summary=summary,
+                        elapsed_ms=(time.perf_counter() - start) * 1000)
         return answer
 
     def _glossary_language(self, text: str) -> str | None:

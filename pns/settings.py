@@ -79,6 +79,7 @@ class Settings:
     llm_endpoint: str = _f("", "OpenAI-compatible base URL for optional summaries; empty disables them.")
     llm_model: str = _f("", "Model name sent to the summary endpoint.")
     llm_api_key: str = _f("", "API key for the summary endpoint, if it needs one.")
+    llm_allow_remote: bool = _f(False, "Allow an llm_endpoint that is not on this machine (off: loopback only).")
     llm_timeout: float = _f(20.0, "Seconds to wait for a summary before showing the extractive answer.")
 
     @property
