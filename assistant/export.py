@@ -335,6 +335,13 @@ def _answer_dict(answer: Any) -> dict[str, Any]:
     return data
 
 
+def extra_notices(answer: Mapping[str, Any]) -> list[str]:
+    """The answer's notices that its Markdown does not already show (e.g. why a summary was dropped)."""
+    text = str(answer.get("answer") or "")
+    return [str(n) for n in answer.get("notices") or () if n and str(n) not in text
+            and escape_markdown(n) not in text]
+
+
 def _citation_head(c: Mapping[str, Any]) -> tuple[str, str]:
     """(label, where) for a citation: its objective id or passage id; heading path, document and location."""
     label = c.get("objective_id") or c.get("passage_id") or ""
@@ -354,6 +361,9 @@ def answer_markdown(answer: Any, language: str | None = None) -> str:
     lines += [defang_markdown(data.get("answer", "")).rstrip(), ""]
     if data.get("summary") and str(data["summary"]) not in str(data.get("answer", "")):
         lines += [f"**{words['summary']}**", "", _quote_markdown(str(data["summary"])), ""]
+    notes = extra_notices(data)
+    if notes:
+        lines += [f"*{escape_markdown(n)}*" for n in notes] + [""]
     if data["citations"]:
         lines += [f"## {words['sources']}", ""]
         for c in data["citations"]:
@@ -380,6 +390,7 @@ def answer_html(answer: Any, language: str | None = None) -> str:
     if data.get("summary") and str(data["summary"]) not in str(data.get("answer", "")):
         parts.append(f"<h2>{escape_html(words['summary'])}</h2>\n"
                      f"<blockquote>{escape_html(data['summary'])}</blockquote>\n")
+    parts += [f'<p class="meta"><em>{escape_html(n)}</em></p>\n' for n in extra_notices(data)]
     if data["citations"]:
         parts.append(f"<h2>{escape_html(words['sources'])}</h2>\n<ol class=\"sources\">\n")
         for c in data["citations"]:

@@ -34,13 +34,14 @@ CREATE TABLE IF NOT EXISTS feedback (
     answer TEXT NOT NULL,
     citations TEXT NOT NULL DEFAULT '[]',
     language TEXT NOT NULL DEFAULT '',
+    intent TEXT NOT NULL DEFAULT '',
     rating TEXT CHECK (rating IS NULL OR rating IN ('up', 'down', 'withdrawn')),
     comment TEXT NOT NULL DEFAULT '',
     source TEXT NOT NULL DEFAULT 'ui'
 )
 """
-_COLUMNS = ("id", "created_at", "answer_id", "question", "answer", "citations", "language", "rating", "comment",
-            "source")
+_COLUMNS = ("id", "created_at", "answer_id", "question", "answer", "citations", "language", "intent", "rating",
+            "comment", "source")
 
 _RATING_WORDS = {
     "up": "up", "+1": "up", "1": "up", "like": "up", "liked": "up", "true": "up", "good": "up",
@@ -121,7 +122,7 @@ class FeedbackStore:
 
     # -- writing ------------------------------------------------------------------------------------------------------
     def add(self, *, question: str, answer: str, citations: Sequence[Mapping[str, Any]] | str = (),
-            language: str = "", rating: object = None, comment: str = "", answer_id: str = "",
+            language: str = "", intent: str = "", rating: object = None, comment: str = "", answer_id: str = "",
             source: str = "ui") -> int:
         """Record one feedback event and return its row id.
 
@@ -130,6 +131,7 @@ class FeedbackStore:
             answer: the answer's Markdown.
             citations: the answer's citations (dicts), or the same already as a JSON array.
             language: the answer's language.
+            intent: the answer's intent (list, actor, objective, free, out_of_scope).
             rating: see :func:`parse_rating`; None for a comment alone.
             comment: free text, optional when there is a rating.
             answer_id: an id shared by the events about one answer.
@@ -158,10 +160,10 @@ class FeedbackStore:
         citations_json = json.dumps(list(citations), ensure_ascii=False, default=str)
         with closing(self._connect()) as conn:
             cursor = conn.execute(
-                "INSERT INTO feedback (created_at, answer_id, question, answer, citations, language, rating, "
-                "comment, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO feedback (created_at, answer_id, question, answer, citations, language, intent, "
+                "rating, comment, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (_now(), str(answer_id or ""), values["question"], values["answer"], citations_json,
-                 str(language or ""), rating_value, comment, str(source or "")),
+                 str(language or ""), str(intent or ""), rating_value, comment, str(source or "")),
             )
             return int(cursor.lastrowid or 0)
 
@@ -171,7 +173,7 @@ class FeedbackStore:
         data = answer.to_dict() if hasattr(answer, "to_dict") else dict(answer)
         return self.add(question=str(data.get("question") or ""), answer=str(data.get("answer") or ""),
                         citations=list(data.get("citations") or []), language=str(data.get("language") or ""),
-                        rating=rating, comment=comment, answer_id=answer_id, source=source)
+                        intent=str(data.get("intent") or ""), rating=rating, comment=comment, answer_id=answer_id, source=source)
 
     # -- reading -------------------------------------------------------------------------------------------------------
     def count(self) -> int:

@@ -72,6 +72,8 @@ def import_feedback(path: Path, out: Path | None) -> int:
             question, rating = item["question"], item["rating"]
         except (json.JSONDecodeError, KeyError, TypeError):
             raise UsageError(f"{path}:{number}: not a feedback record (expected question and rating)") from None
+        if rating not in ("up", "down", 1, -1):
+            continue  # withdrawn thumbs and comments without a rating propose nothing
         citations = item.get("citations") or []
         cited = [c.get("objective_id") or c.get("passage_id") for c in citations if isinstance(c, dict)]
         candidates.append({

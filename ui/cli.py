@@ -1,0 +1,51 @@
+"""`pns serve` (the web app) and `pns feedback export` (feedback as JSON Lines)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    serve = sub.add_parser("serve", help="start the web app (builds the index first if it is missing or stale)")
+    serve.add_argument("--host", help="address to bind (default from settings: 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default from settings: 7860)")
+    serve.set_defaults(func=cmd_serve)
+
+    feedback = sub.add_parser("feedback", help="feedback given in the web app")
+    feedback_sub = feedback.add_subparsers(dest="feedback_command", metavar="ACTION", required=True)
+    export = feedback_sub.add_parser("export", help="every feedback event as JSON Lines")
+    export.add_argument("--out", help="file to write (default: standard output)")
+    export.set_defaults(func=cmd_feedback_export)
+
+
+def cmd_serve(args: argparse.Namespace, settings: Any) -> int:
+    from pns.errors import UsageError
+
+    if args.port is not None and not 0 < args.port < 65536:
+        raise UsageError(f"--port must be between 1 and 65535, got {args.port}")
+    settings = settings.replace(host=args.host, port=args.port)
+    from indexer.build import ensure_index
+
+    ensure_index(settings)
+    from ui.app import auth_from_settings, serve
+
+    auth_from_settings(settings)  # refuse a half-configured login before loading anything else
+    if settings.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"pns: the app listens on {settings.host}, reachable from other machines"
+              + ("" if settings.auth_user else "; set PNS_AUTH_USER and PNS_AUTH_PASSWORD to require a login"),
+              file=sys.stderr)
+    print(f"pns: serving on http://{settings.host}:{settings.port}/ (Ctrl+C to stop)", file=sys.stderr)
+    serve(settings)
+    return 0
+
+
+def cmd_feedback_export(args: argparse.Namespace, settings: Any) -> int:
+    from assistant.feedback import FeedbackStore
+
+    store = FeedbackStore.from_settings(settings)
+    n = store.export_jsonl(args.out) if args.out else store.export_jsonl(sys.stdout)
+    if args.out:
+        print(f"pns: {n} feedback event(s) written to {args.out}", file=sys.stderr)
+    return 0
