@@ -26,7 +26,8 @@ def build_index(settings: Settings, corpus: Corpus | None = None, embedder: Embe
     try:
         units = build_units(corpus, settings.chunk_max_chars, settings.chunk_overlap_sentences, settings.views)
     except ValueError as exc:
-        raise ConfigError(f"setting unit_views: {exc}") from None
+        name = "unit_views" if "views" in str(exc) else "chunk_max_chars / chunk_overlap_sentences"
+        raise ConfigError(f"setting {name}: {exc}") from None
     index = HybridIndex.build(units, embedder, settings, corpus.fingerprint, progress)
     index.save(Path(settings.index_dir))
     return index

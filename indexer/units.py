@@ -23,6 +23,9 @@ def chunk_text(text: str, max_chars: int, overlap: int) -> list[str]:
 
     A single sentence longer than ``max_chars`` is cut on word boundaries, so no unit exceeds the window.
     """
+    if max_chars < 1 or overlap < 0:
+        raise ValueError(f"chunk_max_chars must be at least 1 and the overlap at least 0 (got {max_chars}, "
+                         f"{overlap})")
     if len(text) <= max_chars:
         return [text]
     sentences: list[str] = []

@@ -233,7 +233,8 @@ def t(key: str, language: str | None = None, /, **values: object) -> str:
     entry = TEXTS.get(key)
     if entry is None:
         return key
-    text = entry.get(normalise_language(language)) or entry.get(DEFAULT_LANGUAGE) or key
+    lang = normalise_language(language)
+    text = entry[lang] if lang in entry else entry.get(DEFAULT_LANGUAGE, key)  # "" is a deliberate blank
     return text.format(**values) if values else text
 
 

