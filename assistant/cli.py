@@ -45,8 +45,8 @@ def cmd_ask(args: argparse.Namespace, settings: Any) -> int:
     conversation = Conversation()
     failures = 0
     for line_number, line in enumerate(sys.stdin, start=1):
-        if not line.strip():
-            continue
+        if not line.rstrip("\r\n"):
+            continue  # an empty line separates nothing; a line of spaces is an empty question (an error)
         try:
             data = assistant.ask(line.rstrip("\n"), language=args.lang, conversation=conversation).to_dict()
         except UsageError as exc:

@@ -17,6 +17,7 @@ import numpy as np
 
 from assistant import compose
 from assistant.understanding import (
+    OBJECTIVE_ID,
     GlossaryRouter,
     clean_question,
     detail_number,
@@ -54,6 +55,7 @@ class Turn:
     group: str | None
     passage_ids: tuple[str, ...]
     actor: str | None = None
+    language: str = "fr"
 
 
 @dataclass
@@ -308,10 +310,12 @@ class Assistant:
             raise UsageError("the question is empty once control characters are removed")
         if language is not None and language not in LANGUAGES:
             raise UsageError(f"unsupported language {language!r}; use one of {', '.join(LANGUAGES)}")
-        lang = language or detect_language(text, fallback="fr", allowed=LANGUAGES)
-        if language is None and lang == "fr":
-            lang = self._glossary_language(text) or lang
         last = conversation.last if conversation else None
+        # A short follow-up ("nummer 4") says little about its language: the conversation's is the fallback.
+        fallback = last.language if last is not None else "fr"
+        lang = language or detect_language(text, fallback=fallback, allowed=LANGUAGES)
+        if language is None and lang == fallback:
+            lang = self._glossary_language(text) or lang
         result = self._dispatch(text, lang, last)
         intent, answer_md, citations, group, passage_ids, actor = result
         notices = tuple(compose.notice(k, lang) for k in notice_keys)
@@ -331,7 +335,7 @@ class Assistant:
             if result.text is None:
                 notices = (*notices, result.reason)
         if conversation is not None:
-            conversation.turns.append(Turn(text, intent, group, tuple(passage_ids), actor))
+            conversation.turns.append(Turn(text, intent, group, tuple(passage_ids), actor, lang))
         answer = Answer(question=text, language=lang, intent=intent, answer=answer_md,
                         citations=tuple(citations), theme=theme, group=group, notices=notices,
                         suggestions=suggestions, summary=summary,
@@ -358,6 +362,7 @@ class Assistant:
         # 1. An objective id written out ("PNS16-B5-3", "B4.2-1").
         ref = parse_objective_id(text)
         if ref is not None:
+            written = OBJECTIVE_ID.search(text).group(0)
             code, theme, group, number, suffix = ref
             codes = [code] if code else [d.code for d in self.corpus.documents]
             suffix_group = f".{group}" if group else ""
@@ -368,7 +373,6 @@ class Assistant:
                     head = compose.lead("objective", lang, ref=oid)
                     md, cits = self._answer_objectives(text, lang, [obj], head)
                     return "objective", md, cits, obj.group_key, [oid], None
-            written = f"{theme}{suffix_group}-{number}"
             return ("objective", compose.lead("not_found", lang, ref=written), [], None, [], None)
 
         # 2. Follow-ups on the previous list: "plus de détails sur le 3", "et pour la drogue ?".

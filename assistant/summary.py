@@ -24,6 +24,7 @@ from pns.types import Citation
 
 _SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+|$)")
 _MARKER = re.compile(r"\[(\d{1,3})\]")
+_ENDING = re.compile(r"(\s*\[\d{1,3}\])+$")
 
 SYSTEM = {
     "fr": ("Tu résumes des passages du Plan national de sécurité. Utilise uniquement les passages numérotés "
@@ -70,8 +71,8 @@ def validate(text: str, n_citations: int) -> str | None:
         return "empty summary"
     for sentence in sentences:
         numbers = [int(n) for n in _MARKER.findall(sentence)]
-        if not numbers:
-            return f"a sentence has no citation: {sentence[:60]!r}"
+        if not numbers or not _ENDING.search(sentence.rstrip(" .!?")):
+            return f"a sentence does not end with a citation: {sentence[:60]!r}"
         bad = [n for n in numbers if not 1 <= n <= n_citations]
         if bad:
             return f"citation [{bad[0]}] does not exist"

@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from corpus.clean import fold
 from corpus.glossary import GlossaryEntry
 
-_CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064]")
+# Terminal colour codes and invisible format characters (soft hyphen, zero-width and direction marks) are
+# deleted; other control characters become spaces. Tabs, CR and LF are plain white space.
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]")
 _WS = re.compile(r"\s+")
 
 # Cue words, folded (lower case, no accents). Kept short and explicit so a reviewer can see what triggers what.
@@ -22,7 +26,7 @@ LIST_CUES = re.compile(
 ACTOR_CUES = re.compile(
     r"\b(impliqu\w*|mentionn\w*|nomm\w*|citent|cite|avec qui|qui est|qui sont|qu'?est[- ]ce que|c'est quoi|"
     r"partenaires? de|collabor\w* avec|travaill\w* avec|betrokk\w*|vermeld\w*|noem\w*|samenwerk\w*|"
-    r"werkt samen|werken samen|wie is|wie zijn|wat is|involv\w*|mention\w*|nam(e|es|ing)|work(s|ing)? with|"
+    r"werkt samen|werken samen|betrek\w*|wie is|wie zijn|wat is|involv\w*|mention\w*|nam(e|es|ing)|work(s|ing)? with|"
     r"cooperat\w* with|collaborat\w* with|partners? of|who is|who are|what is|what's|role|rol)\b")
 DEFINE_CUES = re.compile(r"\b(qu'?est[- ]ce que|c'est quoi|qui est|que signifie|wat is|wie is|wat betekent|"
                          r"what is|what's|who is|what does .+ stand for|what does .+ mean)\b")
@@ -45,7 +49,7 @@ def clean_question(text: str, max_chars: int) -> tuple[str, list[str]]:
     """Plain text of a question, and notices about what was changed (control characters, truncation)."""
     notices: list[str] = []
     text = unicodedata.normalize("NFC", text)
-    cleaned = _CONTROL.sub(" ", text)
+    cleaned = _CONTROL.sub(" ", _INVISIBLE.sub("", _ANSI.sub("", text)))
     if cleaned != text:
         notices.append("control-characters")
     cleaned = _WS.sub(" ", cleaned).strip()
@@ -186,8 +190,9 @@ def detail_number(question: str) -> int | None:
     folded = fold(question)
     m = DETAIL_CUES.search(folded)
     if not m:
+        # "développe le cinquième", "de derde": an ordinal alone in a very short request.
         ordinal = _ORDINAL.search(folded)
-        short = len(folded.split()) <= 6
+        short = len(folded.split()) <= 4 and not DEFINE_CUES.search(folded)
         return ORDINALS[ordinal.group(1)] if ordinal and short else None
     for value in reversed(m.groups()):
         if value and value.isdigit():
