@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from corpus.clean import fold, fold_chars
+from corpus.manifest import read_toml
 from pns.errors import CorpusError
 from pns.types import Actor, Passage
 
@@ -20,12 +20,7 @@ _ALLOWED_KEYS = {"id", "name", "category", "aliases"}
 
 def load_actors(path: Path) -> list[Actor]:
     """Read the actor data file, refusing unknown keys and categories."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CorpusError(f"actor file {path} not found") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise CorpusError(f"actor file {path} is not valid TOML: {exc}") from None
+    data = read_toml(path, "actor file")
     actors = []
     seen: set[str] = set()
     for i, entry in enumerate(data.get("actor", []), start=1):

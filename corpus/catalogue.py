@@ -7,7 +7,6 @@ of all of them, so an index built from another state of the corpus is detected a
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -16,7 +15,7 @@ from corpus.actors import ActorMatcher, build_actor_index, load_actors, unknown_
 from corpus.glossary import GlossaryEntry, load_glossary
 from corpus.language import detect_language
 from corpus.loaders import load_document
-from corpus.manifest import load_manifest, sha256_file, verify_document
+from corpus.manifest import load_manifest, read_toml, sha256_file, verify_document
 from corpus.structure import Correction, ParseReport, Plan, parse_document
 from pns.errors import CorpusError
 from pns.settings import Settings
@@ -30,10 +29,7 @@ def load_corrections(path: Path) -> list[Correction]:
     """Read the reviewed repairs; refuse unknown keys."""
     if not path.is_file():
         return []
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise CorpusError(f"corrections file {path} is not valid TOML: {exc}") from None
+    data = read_toml(path, "corrections file")
     out = []
     for i, entry in enumerate(data.get("move", []), start=1):
         if set(entry) != _CORRECTION_KEYS:

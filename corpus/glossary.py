@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from corpus.manifest import read_toml
 from pns.errors import CorpusError
 
 _KEYS = {"fr", "nl", "en", "terms"}
@@ -25,12 +25,7 @@ class GlossaryEntry:
 
 def load_glossary(path: Path) -> dict[str, GlossaryEntry]:
     """Read the glossary; refuse unknown keys so a typo is not silently ignored."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CorpusError(f"glossary {path} not found") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise CorpusError(f"glossary {path} is not valid TOML: {exc}") from None
+    data = read_toml(path, "glossary")
     unknown_top = set(data) - {"theme", "group"}
     if unknown_top:
         raise CorpusError(f"glossary {path}: unknown section(s) {sorted(unknown_top)}; expected theme, group")

@@ -26,15 +26,20 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def read_toml(path: Path, what: str) -> dict:
+    """A corpus data file as a dict, or a CorpusError naming the file and what is wrong with it."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CorpusError(f"{what} {path} not found; create or restore it (see the same file in the repository)") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CorpusError(f"{what} {path} is not valid TOML: {exc}") from None
+
+
 def load_manifest(corpus_dir: Path) -> list[DocumentInfo]:
     """Read and validate ``manifest.toml``; refuse unknown keys and duplicate ids or codes."""
     path = corpus_dir / "manifest.toml"
-    if not path.is_file():
-        raise CorpusError(f"corpus manifest {path} not found; create it (see corpus/manifest.toml in the repo)")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise CorpusError(f"corpus manifest {path} is not valid TOML: {exc}") from None
+    data = read_toml(path, "corpus manifest")
     unknown_top = set(data) - {"document"}
     if unknown_top:
         raise CorpusError(f"corpus manifest {path}: unknown key(s) {', '.join(sorted(unknown_top))}; "

@@ -2,11 +2,37 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from pns.settings import REPO_ROOT, Settings
+from pns.settings import REPO_ROOT, Settings, load_settings
+
+
+def clear_pns_env(mp: pytest.MonkeyPatch) -> None:
+    """Remove every PNS_* variable, so the developer's own settings never change what a test sees."""
+    for key in list(os.environ):
+        if key.startswith("PNS_"):
+            mp.delenv(key)
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No PNS_* variable and no stray ./pns.toml may change what a test sees."""
+    clear_pns_env(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def real_corpus(tmp_path_factory: pytest.TempPathFactory):  # -> corpus.catalogue.Corpus
+    """The shipped corpus, loaded once, exactly as the product loads it (environment restored afterwards)."""
+    from corpus.catalogue import Corpus
+
+    with pytest.MonkeyPatch.context() as mp:
+        clear_pns_env(mp)
+        mp.chdir(tmp_path_factory.mktemp("cwd"))
+        return Corpus.load(load_settings())
 
 
 @pytest.fixture(scope="session")

@@ -3,44 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from corpus.catalogue import Corpus
 from corpus.loaders import _lines_from_text
 from corpus.structure import Correction, Plan, parse_document
-from pns.settings import REPO_ROOT, load_settings
+from pns.settings import REPO_ROOT
 from pns.types import DocumentInfo
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REAL_CORPUS = REPO_ROOT / "corpus"
 SEED_FILE = REAL_CORPUS / "documents" / "pns-2016-2019-simplifie.fr.txt"
-
-
-def _clear_pns_env(mp: pytest.MonkeyPatch) -> None:
-    for key in list(os.environ):
-        if key.startswith("PNS_"):
-            mp.delenv(key)
-
-
-@pytest.fixture(autouse=True)
-def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No PNS_* variable and no stray ./pns.toml may change what a test sees."""
-    _clear_pns_env(monkeypatch)
-    monkeypatch.chdir(tmp_path)
-
-
-@pytest.fixture(scope="session")
-def real_corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
-    """The shipped corpus, loaded once, exactly as the product loads it (environment restored afterwards)."""
-    with pytest.MonkeyPatch.context() as mp:
-        _clear_pns_env(mp)
-        mp.chdir(tmp_path_factory.mktemp("cwd"))
-        return Corpus.load(load_settings())
 
 
 def doc_info(id: str = "test-doc", code: str = "TST", file: str = "doc.txt", sha256: str = "0" * 64,

@@ -42,7 +42,7 @@ def test_sha256_file(tmp_path: Path) -> None:
 
 
 def test_missing_manifest(tmp_path: Path) -> None:
-    with pytest.raises(CorpusError, match=r"corpus manifest .*manifest\.toml not found; create it"):
+    with pytest.raises(CorpusError, match=r"corpus manifest .*manifest\.toml not found; create or restore it"):
         load_manifest(tmp_path)
 
 

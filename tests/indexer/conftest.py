@@ -6,7 +6,6 @@ folder, so each new embedder instance loads in a fraction of a second; the cache
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,19 +26,6 @@ REAL_CORPUS = REPO_ROOT / "corpus"
 # tests of their own.
 FIXTURE_CHUNK_MAX = 300
 FIXTURE_VIEWS = "context"
-
-
-def _clear_pns_env(mp: pytest.MonkeyPatch) -> None:
-    for key in list(os.environ):
-        if key.startswith("PNS_"):
-            mp.delenv(key)
-
-
-@pytest.fixture(autouse=True)
-def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No PNS_* variable and no stray ./pns.toml may change what a test sees."""
-    _clear_pns_env(monkeypatch)
-    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture(scope="session")

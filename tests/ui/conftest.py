@@ -3,7 +3,6 @@ only), and servers started on 127.0.0.1 at a free port, waited for, and shut dow
 
 from __future__ import annotations
 
-import os
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +21,7 @@ from corpus.structure import parse_document
 from pns.errors import UsageError
 from pns.settings import REPO_ROOT, Settings, load_settings
 from pns.types import Answer, Citation, DocumentInfo
+from tests.conftest import clear_pns_env
 
 # A plan whose every text tries to inject HTML: titles, goal, objectives, sub-group heading and prose.
 HOSTILE_PLAN = """Partie 2: Phénomènes de sécurité
@@ -43,32 +43,10 @@ HOSTILE_DOC = DocumentInfo(id="tiny", code="TNY", title="Plan <test> & co", kind
                            language="fr", period="2030", file="plan.txt", sha256="0" * 64)
 
 
-def _clear_pns_env(mp: pytest.MonkeyPatch) -> None:
-    for key in list(os.environ):
-        if key.startswith("PNS_"):
-            mp.delenv(key)
-
-
-@pytest.fixture(autouse=True)
-def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No PNS_* variable and no stray ./pns.toml may change what a test sees."""
-    _clear_pns_env(monkeypatch)
-    monkeypatch.chdir(tmp_path)
-
-
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Default settings with data and index folders of this test."""
     return load_settings(data_dir=str(tmp_path / "data"), index_dir=str(tmp_path / "index"))
-
-
-@pytest.fixture(scope="session")
-def real_corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
-    """The shipped corpus, loaded once as the product loads it."""
-    with pytest.MonkeyPatch.context() as mp:
-        _clear_pns_env(mp)
-        mp.chdir(tmp_path_factory.mktemp("cwd"))
-        return Corpus.load(load_settings(), detect_languages=False)
 
 
 @pytest.fixture
@@ -192,7 +170,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Se
 
     base = tmp_path_factory.mktemp("live")
     with pytest.MonkeyPatch.context() as mp:
-        _clear_pns_env(mp)
+        clear_pns_env(mp)
         mp.chdir(base)
         app_settings = load_settings(data_dir=str(base / "data"), index_dir=str(base / "index"),
                                      host="127.0.0.1", port=free_port())
