@@ -45,18 +45,31 @@ def _time_queries(fn: Any, queries: list[str], repeat: int) -> dict[str, float]:
     return _percentiles(times)
 
 
+# Runs `pns` and reports its own peak RSS on the last line of stderr (the parent's view of a child's RSS would
+# include the memory it had at fork time).
+# (ru_maxrss survives exec on Linux, so the child reads its own high-water mark, VmHWM, instead.)
+_CHILD = ("import runpy, sys\n"
+          "sys.argv = ['pns', *sys.argv[1:]]\n"
+          "try:\n    runpy.run_module('pns.cli', run_name='__main__')\n"
+          "except SystemExit as exc:\n    code = exc.code\nelse:\n    code = 0\n"
+          "hwm = [line.split()[1] for line in open('/proc/self/status') if line.startswith('VmHWM:')]\n"
+          "print(hwm[0] if hwm else 0, file=sys.stderr)\n"
+          "sys.exit(code)\n")
+
+
 def _fresh_process(argv: list[str], env: dict[str, str], runs: int = 3) -> dict[str, float]:
-    """Wall time of a new `pns` process (the median of a few runs) and its peak RSS."""
-    times = []
+    """Wall time of a new `pns` process (the median of a few runs) and its own peak RSS."""
+    times, rss = [], []
     for _ in range(runs):
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "pns.cli", *argv], env=env, capture_output=True, text=True,
+        done = subprocess.run([sys.executable, "-c", _CHILD, *argv], env=env, capture_output=True, text=True,
                               check=False)
         times.append(time.perf_counter() - start)
         if done.returncode != 0:
             return {"error": done.stderr.strip()[-300:]}
+        rss.append(int(done.stderr.strip().splitlines()[-1]) / 1024)
     return {"wall_s_median": round(float(np.median(times)), 3), "wall_s_max": round(max(times), 3),
-            "children_peak_rss_mb": round(_peak_rss_mb(resource.RUSAGE_CHILDREN), 1)}
+            "peak_rss_mb": round(max(rss), 1)}
 
 
 def bench_scale(settings: Settings, assistant: Any, n_units: int, queries: list[str], repeat: int) -> dict:
@@ -156,8 +169,9 @@ def _print_report(r: dict[str, Any]) -> None:
             print(f"fresh `{name}`: failed: {v['error']}")
         else:
             print(f"fresh `{name}` process: {v['wall_s_median']} s wall (median of 3, max {v['wall_s_max']} s)")
-    print(f"peak RSS: {r['peak_rss_mb']} MB (this process); fresh processes up to "
-          f"{r['fresh_process']['pns ask'].get('children_peak_rss_mb', '?')} MB")
+    fresh = max(v.get("peak_rss_mb", 0) for v in r["fresh_process"].values())
+    print(f"peak RSS: {r['peak_rss_mb']} MB (this benchmark process, index build included); "
+          f"a fresh `pns` process: {fresh} MB")
     print(f"torch imported: {r['torch_imported']}; sentence-transformers imported: "
           f"{r['sentence_transformers_imported']}")
     if "scale" in r:
