@@ -329,7 +329,7 @@ class App:
                         max_length=self.settings.max_question_chars * 2,
                     ), label="question_label", placeholder="question_placeholder")
                     c.question_lang = gr.Dropdown(
-                        choices=self._question_languages(DEFAULT_LANGUAGE), value="auto", scale=1, min_width=150,
+                        choices=self._question_languages(DEFAULT_LANGUAGE), value="auto", scale=1, min_width=190,
                         label=t("question_language", DEFAULT_LANGUAGE), elem_id="pns-question-lang")
                     c.send = self._label(gr.Button(variant="primary", scale=0, min_width=100, elem_id="pns-send"),
                                          value="send")

@@ -1,4 +1,4 @@
-"""`pns serve` (the web app) and `pns feedback export` (feedback as JSON Lines)."""
+"""`pns serve` (the web app), `pns feedback export` (feedback as JSON Lines) and `pns loadtest`."""
 
 from __future__ import annotations
 
@@ -18,6 +18,14 @@ def register(sub: Any) -> None:
     export = feedback_sub.add_parser("export", help="every feedback event as JSON Lines")
     export.add_argument("--out", help="file to write (default: standard output)")
     export.set_defaults(func=cmd_feedback_export)
+
+    load = sub.add_parser("loadtest", help="concurrent clients asking questions through the app's API "
+                                           "(an app on this machine only)")
+    load.add_argument("--url", help="the app to load, on 127.0.0.1 or localhost (default: start one here)")
+    load.add_argument("--clients", type=int, default=20, help="concurrent clients (default 20)")
+    load.add_argument("--questions", type=int, default=50, help="questions per client (default 50)")
+    load.add_argument("--json", action="store_true", help="machine-readable output")
+    load.set_defaults(func=cmd_loadtest)
 
 
 def cmd_serve(args: argparse.Namespace, settings: Any) -> int:
@@ -49,3 +57,9 @@ def cmd_feedback_export(args: argparse.Namespace, settings: Any) -> int:
     if args.out:
         print(f"pns: {n} feedback event(s) written to {args.out}", file=sys.stderr)
     return 0
+
+
+def cmd_loadtest(args: argparse.Namespace, settings: Any) -> int:
+    from ui.load import loadtest
+
+    return loadtest(settings, url=args.url, clients=args.clients, questions=args.questions, as_json=args.json)

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.server
 def _client(url: str, auth: tuple[str, str] | None = None):
     from gradio_client import Client
 
-    return Client(url, auth=auth, verbose=False, download_files=False)
+    # analytics_enabled=False: gradio_client otherwise pings huggingface.co with the app's URL.
+    return Client(url, auth=auth, verbose=False, download_files=False, analytics_enabled=False)
 
 
 def test_api_endpoints_over_a_fake_assistant(start_app, real_corpus, settings):

@@ -1,0 +1,82 @@
+"""A load benchmark of the real app: 20 concurrent clients × 50 questions of the evaluation set through ``/ask``.
+
+It asserts that every question is answered and prints the figures (``pytest -s`` shows them); speed is reported,
+not asserted. The refusals of `pns loadtest` are checked without any server.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from pns.cli import main
+from pns.errors import UsageError
+from ui.load import LoadReport, check_local_url, run_load
+
+CLIENTS, QUESTIONS = 20, 50
+
+
+@pytest.mark.slow
+@pytest.mark.server
+def test_twenty_clients_fifty_questions_each(live_app):
+    url, _ = live_app
+    began = time.monotonic()
+    report = run_load(url, CLIENTS, QUESTIONS)
+    print(f"\n{report.summary()}\n(test took {time.monotonic() - began:.1f} s)")
+    assert report.error_samples == ()
+    assert (report.requests, report.answers, report.errors) == (1000, 1000, 0)
+    assert not report.stopped_early and report.ok
+    assert 0 < report.percentile(50) <= report.percentile(95) <= max(report.latencies_ms)
+    assert report.throughput > 0
+
+
+@pytest.mark.server
+def test_the_run_stops_at_its_time_limit(live_app):
+    url, _ = live_app
+    began = time.monotonic()
+    report = run_load(url, 2, 10_000, questions=["Qu'est-ce que BEPAD ?"], max_seconds=3.0)
+    assert time.monotonic() - began < 10
+    assert report.stopped_early and not report.ok
+    assert 0 < report.answers < report.planned
+    assert report.requests < report.planned
+
+
+def test_only_this_machine_is_loaded():
+    assert check_local_url("http://127.0.0.1:7860/") == "http://127.0.0.1:7860"
+    assert check_local_url("http://localhost:7860") == "http://localhost:7860"
+    assert check_local_url("http://[::1]:7860") == "http://[::1]:7860"
+    for url in ("http://example.org:7860", "http://127.0.0.1.example.org/", "http://127.0.0.1@example.org/",
+                "ftp://127.0.0.1/", "127.0.0.1:7860", ""):
+        with pytest.raises(UsageError, match="on this machine"):
+            check_local_url(url)
+
+
+def test_cli_refuses_another_host_in_one_line(capsys):
+    assert main(["loadtest", "--url", "http://example.org:7860"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("pns: error: --url must be an http URL on this machine")
+
+
+def test_cli_refuses_counts_out_of_range(capsys):
+    assert main(["loadtest", "--url", "http://127.0.0.1:1", "--clients", "0"]) == 2
+    assert main(["loadtest", "--url", "http://127.0.0.1:1", "--questions", "0"]) == 2
+    assert capsys.readouterr().err.count("pns: error: --") == 2
+
+
+def test_an_unreachable_app_is_an_error(capsys):
+    assert main(["loadtest", "--url", "http://127.0.0.1:1", "--clients", "2", "--questions", "3", "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert (data["planned"], data["requests"], data["answers"], data["errors"]) == (6, 6, 0, 6)
+    assert data["error_samples"][0].startswith("connect: ")
+
+
+def test_report_figures():
+    report = LoadReport("http://127.0.0.1:1", 2, 2, 2.0, (100.0, 300.0, 200.0, 400.0), 0)
+    assert (report.requests, report.answers, report.throughput) == (4, 4, 2.0)
+    assert (report.percentile(50), report.percentile(95), report.percentile(100)) == (200.0, 400.0, 400.0)
+    assert report.ok
+    assert report.to_dict()["latency_ms"] == {"p50": 200.0, "p95": 400.0, "max": 400.0}
+    assert not LoadReport("http://127.0.0.1:1", 2, 2, 2.0, (100.0, 300.0, 200.0), 1).ok
+    assert not LoadReport("http://127.0.0.1:1", 2, 2, 2.0, (100.0, 300.0, 200.0), 0, stopped_early=True).ok
