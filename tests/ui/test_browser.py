@@ -3,8 +3,6 @@ language switch work, and the page requests nothing from any other host."""
 
 from __future__ import annotations
 
-import json
-import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -14,76 +12,37 @@ from urllib.parse import quote
 
 import pytest
 
+from .chrome import TIMEOUT, NetworkLog, chromium, css, text, wait
+
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
-TIMEOUT = 30
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless Chromium (English browser) with its network log; the system's chromedriver, no download."""
-    chromium, driver_path = shutil.which("chromium") or shutil.which("chromium-browser"), shutil.which("chromedriver")
-    if not chromium or not driver_path:
-        pytest.fail("the browser tests need chromium and chromedriver: apt-get install chromium chromium-driver "
-                    "(.ci/run does it)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000",
-                     "--lang=en-US"):
-        options.add_argument(argument)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SE_AVOID_STATS", "true")
-        driver = webdriver.Chrome(options=options, service=Service(driver_path))
-    try:
+    """Headless Chromium with an English browser language."""
+    with chromium("en-US", 1400, 1000) as driver:
         yield driver
-    finally:
-        driver.quit()
-
-
-def _wait(driver: Any, condition: Any) -> Any:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, TIMEOUT).until(condition)
-
-
-def _css(driver: Any, selector: str) -> list[Any]:
-    from selenium.webdriver.common.by import By
-
-    return driver.find_elements(By.CSS_SELECTOR, selector)
-
-
-def _text(driver: Any, selector: str) -> str:
-    """The text of the first element matching ``selector``, "" while there is none (the page is still loading)."""
-    found = _css(driver, selector)
-    return found[0].text if found else ""
 
 
 def _foreign_requests(driver: Any, base: str) -> list[str]:
-    """URLs the page asked for that are neither the app nor inline data."""
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return [u for u in urls if not u.startswith((base, "data:", "blob:", "about:"))]
+    """URLs the page asked for since the last call that are neither the app nor inline data."""
+    log = NetworkLog(driver)
+    log.collect()
+    return log.foreign(base)
 
 
 def _selected_tab(driver: Any) -> str:
-    return next((t.text for t in _css(driver, "[role=tab]") if t.get_attribute("aria-selected") == "true"), "")
+    return next((t.text for t in css(driver, "[role=tab]") if t.get_attribute("aria-selected") == "true"), "")
 
 
 def test_objective_permalink_opens_its_card(live_app, browser):
     url, _ = live_app
     browser.get_log("performance")
     browser.get(f"{url}/?objective=PNS16-A4-12&lang=nl")
-    _wait(browser, lambda d: "PNS16-A4-12" in _text(d, "#pns-card"))
+    wait(browser, lambda d: "PNS16-A4-12" in text(d, "#pns-card"))
     assert _selected_tab(browser) == "Doelstelling"
-    card = _css(browser, "#pns-card")[0]
+    card = css(browser, "#pns-card")[0]
     assert [m.text for m in card.find_elements("css selector", "mark")] == ["CTIF", "police intégrée"]
     assert "De andere doelstellingen van" in card.text
     assert _foreign_requests(browser, url) == []
@@ -94,13 +53,13 @@ def test_question_url_answers_and_keeps_hostile_text_as_text(live_app, browser):
     question = 'Objectifs <img src=x onerror="document.title=1"> <script>document.title=2</script> cybercriminalité ?'
     browser.get_log("performance")
     browser.get(f"{url}/?q={quote(question)}")
-    _wait(browser, lambda d: len(_css(d, "#pns-sources li.pns-citation")) == 10)
+    wait(browser, lambda d: len(css(d, "#pns-sources li.pns-citation")) == 10)
     assert _selected_tab(browser) == "Questions"
-    chat = _css(browser, "#pns-chat")[0]
+    chat = css(browser, "#pns-chat")[0]
     assert question in chat.text
     assert chat.find_elements("css selector", "img, script, iframe") == []
     assert browser.title != "1" and browser.title != "2"
-    links = [a.get_attribute("href") for a in _css(browser, "#pns-sources a")]
+    links = [a.get_attribute("href") for a in css(browser, "#pns-sources a")]
     assert links[0] == f"{url}/?objective=PNS16-B5-1&lang=en"
     assert _foreign_requests(browser, url) == []
 
@@ -111,16 +70,16 @@ def test_chat_feedback_and_language_switch(live_app, browser):
     before = sqlite3.connect(database).execute("SELECT COUNT(*) FROM feedback").fetchone()[0] \
         if database.exists() else 0
     browser.get(f"{url}/")
-    box = _wait(browser, lambda d: next(iter(_css(d, "#pns-question textarea")), None))
+    box = wait(browser, lambda d: next(iter(css(d, "#pns-question textarea")), None))
     assert _selected_tab(browser) == "Questions"  # English from Accept-Language
     box.send_keys("Which objectives involve the CTIF?")
-    _css(browser, "#pns-send")[0].click()
-    _wait(browser, lambda d: len(_css(d, "#pns-sources li.pns-citation")) == 2)
-    like = [b for b in _css(browser, "#pns-chat button") if b.get_attribute("aria-label") == "Like"]
+    css(browser, "#pns-send")[0].click()
+    wait(browser, lambda d: len(css(d, "#pns-sources li.pns-citation")) == 2)
+    like = [b for b in css(browser, "#pns-chat button") if b.get_attribute("aria-label") == "Like"]
     like[-1].click()
-    comment = _css(browser, "#pns-comment textarea")[0]
+    comment = css(browser, "#pns-comment textarea")[0]
     comment.send_keys("Missing <b>B5</b>")
-    _css(browser, "#pns-comment-send")[0].click()
+    css(browser, "#pns-comment-send")[0].click()
     rows: list[tuple[Any, ...]] = []
     deadline = time.monotonic() + TIMEOUT
     while time.monotonic() < deadline and len(rows) < 2:
@@ -129,21 +88,21 @@ def test_chat_feedback_and_language_switch(live_app, browser):
         time.sleep(0.2)
     assert rows == [("up", "", "Which objectives involve the CTIF?"),
                     (None, "Missing <b>B5</b>", "Which objectives involve the CTIF?")]
-    assert _css(browser, "#pns-answer-md")[0].is_displayed()
+    assert css(browser, "#pns-answer-md")[0].is_displayed()
     # Switch the interface to Dutch once the "thank you" toasts are gone: tabs and sources panel follow.
-    _wait(browser, lambda d: not _css(d, "[data-testid=toast-text]"))
-    _css(browser, "#pns-ui-lang input")[0].click()
-    next(o for o in _wait(browser, lambda d: _css(d, "[role=option]")) if o.text.strip() == "Nederlands").click()
-    _wait(browser, lambda d: _selected_tab(d) == "Vragen")
-    assert [t.text for t in _css(browser, "[role=tab]")] == ["Vragen", "Doelstelling", "Thema's", "Actoren",
+    wait(browser, lambda d: not css(d, "[data-testid=toast-text]"))
+    css(browser, "#pns-ui-lang input")[0].click()
+    next(o for o in wait(browser, lambda d: css(d, "[role=option]")) if o.text.strip() == "Nederlands").click()
+    wait(browser, lambda d: _selected_tab(d) == "Vragen")
+    assert [t.text for t in css(browser, "[role=tab]")] == ["Vragen", "Doelstelling", "Thema's", "Actoren",
                                                              "Evaluatie"]
-    assert _css(browser, "#pns-sources h3")[0].text == "Bronnen"
+    assert css(browser, "#pns-sources h3")[0].text == "Bronnen"
 
 
 def test_theme_url_lists_objectives_and_offers_exports(live_app, browser):
     url, _ = live_app
     browser.get(f"{url}/?theme=B4.2")
-    _wait(browser, lambda d: len(_css(d, "#pns-theme-view li")) == 8)
+    wait(browser, lambda d: len(css(d, "#pns-theme-view li")) == 8)
     assert _selected_tab(browser) == "Themes"
-    _wait(browser, lambda d: any(b.is_displayed() for b in _css(d, "#pns-group-html")))
-    assert len(_css(browser, "#pns-tree a[href*='objective=']")) == 225
+    wait(browser, lambda d: any(b.is_displayed() for b in css(d, "#pns-group-html")))
+    assert len(css(browser, "#pns-tree a[href*='objective=']")) == 225

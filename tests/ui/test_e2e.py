@@ -4,9 +4,7 @@ request to another host over the whole session. It also takes the README's scree
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import sqlite3
 import struct
 import time
@@ -18,9 +16,10 @@ import pytest
 
 from pns.settings import REPO_ROOT
 
+from .chrome import TIMEOUT, NetworkLog, chromium, css, text, wait
+
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
-TIMEOUT = 30
 WIDTH, HEIGHT = 1400, 1000
 # The README's picture is refreshed only on request (PNS_UPDATE_SCREENSHOT=1), so a test run leaves the work tree
 # clean; otherwise the screenshot goes to the test's temporary folder and is checked there.
@@ -33,77 +32,21 @@ LIKE_LABELS = ("J'aime", "Like")  # Gradio words its buttons in the browser's la
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    """Headless Chromium in French with its network log, the viewport exactly WIDTH × HEIGHT; no download."""
-    chromium, driver_path = shutil.which("chromium") or shutil.which("chromium-browser"), shutil.which("chromedriver")
-    if not chromium or not driver_path:
-        pytest.fail("the browser tests need chromium and chromedriver: apt-get install chromium chromium-driver "
-                    "(.ci/run does it)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={WIDTH},{HEIGHT}",
-                     "--lang=fr-BE", "--hide-scrollbars"):
-        options.add_argument(argument)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "fr-BE,fr"})
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SE_AVOID_STATS", "true")
-        driver = webdriver.Chrome(options=options, service=Service(driver_path))
-    try:
-        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                               {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False})
+    """Headless Chromium in French, the viewport exactly WIDTH × HEIGHT (for the screenshot)."""
+    with chromium("fr-BE", WIDTH, HEIGHT, exact_viewport=True) as driver:
         yield driver
-    finally:
-        driver.quit()
-
-
-class NetworkLog:
-    """Every URL the browser asked for, gathered as the flow goes (reading the performance log empties it)."""
-
-    def __init__(self, driver: Any) -> None:
-        self.driver = driver
-        self.urls: list[str] = []
-
-    def collect(self) -> None:
-        for entry in self.driver.get_log("performance"):
-            message = json.loads(entry["message"])["message"]
-            if message["method"] == "Network.requestWillBeSent":
-                self.urls.append(message["params"]["request"]["url"])
-
-    def foreign(self, base: str) -> list[str]:
-        """URLs that are neither the app (``base`` and below) nor inline data."""
-        return [u for u in self.urls if not (u == base or u.startswith((base + "/", "data:", "blob:", "about:")))]
-
-
-def _wait(driver: Any, condition: Any, timeout: float = TIMEOUT) -> Any:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, timeout).until(condition)
-
-
-def _css(driver: Any, selector: str) -> list[Any]:
-    from selenium.webdriver.common.by import By
-
-    return driver.find_elements(By.CSS_SELECTOR, selector)
-
-
-def _text(driver: Any, selector: str) -> str:
-    found = _css(driver, selector)
-    return found[0].text if found else ""
 
 
 def _bot_messages(driver: Any) -> list[Any]:
-    return _css(driver, "#pns-chat [data-testid=bot]")
+    return css(driver, "#pns-chat [data-testid=bot]")
 
 
 def _ask(driver: Any, question: str, answers_before: int) -> None:
     """Type a question, send it and wait for its answer."""
-    box = _wait(driver, lambda d: next(iter(_css(d, "#pns-question textarea")), None))
+    box = wait(driver, lambda d: next(iter(css(d, "#pns-question textarea")), None))
     box.send_keys(question)
-    _css(driver, "#pns-send")[0].click()
-    _wait(driver, lambda d: len(_bot_messages(d)) == answers_before + 1 and not _css(d, "#pns-question textarea")[0]
+    css(driver, "#pns-send")[0].click()
+    wait(driver, lambda d: len(_bot_messages(d)) == answers_before + 1 and not css(d, "#pns-question textarea")[0]
           .get_attribute("value"))
 
 
@@ -131,17 +74,17 @@ def test_a_trainers_session(live_app, browser, tmp_path):
 
     # 1. A question in French: the answer and its ten cited objectives, in order, with their permalinks.
     browser.get(f"{url}/?lang=fr")
-    _wait(browser, lambda d: "Questions" in [t.text for t in _css(d, "[role=tab]")])
+    wait(browser, lambda d: "Questions" in [t.text for t in css(d, "[role=tab]")])
     _ask(browser, CYBER, 0)
-    _wait(browser, lambda d: len(_css(d, "#pns-sources li.pns-citation")) == 10)
-    assert CYBER in _text(browser, "#pns-chat [data-testid=user]")
+    wait(browser, lambda d: len(css(d, "#pns-sources li.pns-citation")) == 10)
+    assert CYBER in text(browser, "#pns-chat [data-testid=user]")
     answer = _bot_messages(browser)[0].text
     assert all(f"PNS16-B5-{n}" in answer for n in range(1, 11))
     ids = [f"PNS16-B5-{n}" for n in range(1, 11)]
-    links = _css(browser, "#pns-sources li.pns-citation a")
+    links = css(browser, "#pns-sources li.pns-citation a")
     assert [a.text for a in links] == ids
     assert [a.get_attribute("href") for a in links] == [settings.objective_url(i) for i in ids]
-    assert _text(browser, "#pns-sources h3") == "Sources"
+    assert text(browser, "#pns-sources h3") == "Sources"
     log.collect()
 
     # 2. The README's screenshot: the question and the start of the answer in the chat, the sources beside it.
@@ -159,22 +102,22 @@ def test_a_trainers_session(live_app, browser, tmp_path):
     # itself and goes to the link's address, so that the network log (kept per tab, from the moment the driver
     # attaches to it) sees every request of the page.
     chat_window = browser.current_window_handle
-    link = _css(browser, "#pns-sources li.pns-citation a")[2]
+    link = css(browser, "#pns-sources li.pns-citation a")[2]
     href = link.get_attribute("href")
     assert (link.text, link.get_attribute("target")) == ("PNS16-B5-3", "_blank")
     browser.switch_to.new_window("tab")
     browser.get(href)
     assert browser.current_url == settings.objective_url("PNS16-B5-3")
-    _wait(browser, lambda d: "Assurer des enquêtes de qualité." in _text(d, "#pns-card"))
-    assert "PNS16-B5-3" in _text(browser, "#pns-card")
-    selected = [t.text for t in _css(browser, "[role=tab]") if t.get_attribute("aria-selected") == "true"]
+    wait(browser, lambda d: "Assurer des enquêtes de qualité." in text(d, "#pns-card"))
+    assert "PNS16-B5-3" in text(browser, "#pns-card")
+    selected = [t.text for t in css(browser, "[role=tab]") if t.get_attribute("aria-selected") == "true"]
     assert selected == ["Objectif"]
     log.collect()
     browser.close()
     browser.switch_to.window(chat_window)
 
     # 4. Back in the chat, a thumbs-up on the answer is stored.
-    like = [b for b in _css(browser, "#pns-chat button") if b.get_attribute("aria-label") in LIKE_LABELS]
+    like = [b for b in css(browser, "#pns-chat button") if b.get_attribute("aria-label") in LIKE_LABELS]
     assert len(like) == 1
     like[0].click()
     rows: list[tuple[Any, ...]] = []
@@ -187,11 +130,11 @@ def test_a_trainers_session(live_app, browser, tmp_path):
 
     # 5. A question holding a script is shown as text: no element made of it, no alert.
     _ask(browser, HOSTILE, 1)
-    _wait(browser, lambda d: [a.text for a in _css(d, "#pns-sources li.pns-citation a")] == ["PNS16-A4-5",
+    wait(browser, lambda d: [a.text for a in css(d, "#pns-sources li.pns-citation a")] == ["PNS16-A4-5",
                                                                                             "PNS16-A4-12"])
-    users = _css(browser, "#pns-chat [data-testid=user]")
+    users = css(browser, "#pns-chat [data-testid=user]")
     assert [u.text for u in users] == [CYBER, HOSTILE]
-    assert _css(browser, "#pns-chat script, #pns-chat img, #pns-chat iframe") == []
+    assert css(browser, "#pns-chat script, #pns-chat img, #pns-chat iframe") == []
     assert browser.execute_script(
         "return [...document.querySelectorAll('script')].filter(s => s.textContent.includes('alert(1)')).length"
     ) == 0
