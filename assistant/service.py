@@ -292,7 +292,7 @@ class Assistant:
     def warm_up(self) -> None:
         """Load the model and the lazy tables once, so the first real question is as fast as the others."""
         self.index.embed_query("plan national de sécurité")
-        _ = self._route_vectors, self.corpus.actor_index
+        _ = self._route_vectors, self._background_vectors, self.corpus.actor_index
         compose.highlight_spans("sécurité", "sécurité", "fr")
 
     # -- the entry point -------------------------------------------------------------------------------------
@@ -457,7 +457,10 @@ class Assistant:
     def _semantic_key(self, text: str, strict: bool = False) -> str | None:
         """The theme whose names are closest to the question, when it clearly stands out."""
         routes = self.semantic_routes(self.index.embed_query(text))
-        (best, s1), (_, s2) = routes[0], routes[1]
+        best, s1 = routes[0]
+        # The runner-up that counts is another theme: a sub-group and its own theme are not rivals.
+        theme = best.split(".")[0]
+        s2 = next((score for key, score in routes[1:] if key.split(".")[0] != theme), 0.0)
         margin = 0.04 if strict else 0.02
         if s1 >= (0.45 if strict else 0.35) and s1 - s2 >= margin:
             return best
