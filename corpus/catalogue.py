@@ -83,6 +83,13 @@ class Corpus:
         actors = load_actors(corpus_dir / "actors.toml")
         corpus = cls(settings, documents, plans, glossary, actors, corpus_fingerprint(corpus_dir, documents))
         for plan in plans:
+            if detect_languages:
+                sample = " ".join(p.text for p in plan.passages[:60])
+                detected = detect_language(sample, fallback=plan.document.language)
+                if detected != plan.document.language:
+                    plan.report.warnings.append(
+                        f"{plan.document.code}: the text reads as {detected!r} but the manifest says "
+                        f"{plan.document.language!r}; check the language of {plan.document.file}")
             for passage in plan.passages:
                 lang = passage.language
                 if detect_languages and passage.kind == "prose" and len(passage.text) > 40:

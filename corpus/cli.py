@@ -35,7 +35,7 @@ def cmd_check(args: argparse.Namespace, settings: Any) -> int:
 
     from pns.cli import print_json
 
-    corpus = _load(settings)
+    corpus = _load(settings, detect_languages=True)
     counts = Counter(o.group_key for o in corpus.objectives.values())
     unknown = corpus.unknown_actors()
     reports = corpus.reports()

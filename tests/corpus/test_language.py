@@ -56,3 +56,20 @@ def test_allowed_languages_restrict_the_answer() -> None:
 def test_shipped_prose_passages_are_french(real_corpus: Corpus) -> None:
     languages = {p.language for p in real_corpus.passages.values()}
     assert languages == {"fr"}
+
+
+def test_a_document_whose_text_is_not_in_the_manifest_language_is_reported(make_corpus) -> None:
+    import hashlib
+
+    from corpus.catalogue import Corpus
+    from pns.settings import Settings
+
+    from .conftest import FIXTURES, manifest_entry
+
+    data = (FIXTURES / "mini_plan.txt").read_bytes()
+    root = make_corpus("doc.txt", data, manifest=manifest_entry("doc.txt", hashlib.sha256(data).hexdigest(),
+                                                                language="nl"))
+    corpus = Corpus.load(Settings(corpus_dir=str(root)))
+    assert corpus.reports()[0].warnings[-1] == (
+        "TST: the text reads as 'fr' but the manifest says 'nl'; check the language of doc.txt")
+    assert Corpus.load(Settings(corpus_dir=str(root)), detect_languages=False).reports()[0].warnings == []
