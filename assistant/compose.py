@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from assistant.export import escape_markdown, normalise_spans
 from corpus.clean import fold_chars
 from indexer.lexical import analyse
 
@@ -100,12 +101,6 @@ def notice(key: str, language: str) -> str:
     return table.get(language, table["fr"])
 
 
-def escape_markdown(text: str) -> str:
-    """Quote text literally in Markdown: no HTML, no emphasis, no links created by the passage itself."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r"([\\`*_\[\]#|])", r"\\\1", text)
-
-
 _WORD = re.compile(r"\w+(?:[-']\w+)*")
 
 
@@ -120,13 +115,7 @@ def highlight_spans(text: str, query: str, language: str, corpus_language: str =
             stems = analyse(m.group(0), corpus_language)
             if stems and stems[0] in query_stems:
                 spans.add(m.span())
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return tuple(merged)
+    return tuple(normalise_spans(spans, len(text)))
 
 
 def markdown_item(rank: int, text: str, label: str, path: Sequence[str] = ()) -> str:
