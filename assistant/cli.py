@@ -15,6 +15,13 @@ def register(sub: Any) -> None:
     ask.add_argument("--json", action="store_true", help="machine-readable output")
     ask.set_defaults(func=cmd_ask)
 
+    exp = sub.add_parser("export", help="a theme's or sub-group's objectives for a course: Markdown or HTML")
+    exp.add_argument("theme", help="a theme or sub-group code, e.g. B5 or B4.2")
+    exp.add_argument("--format", choices=("md", "html"), default="md", help="Markdown (default) or printable HTML")
+    exp.add_argument("--lang", choices=("fr", "nl", "en"), default="fr", help="language of the headings")
+    exp.add_argument("--out", help="file to write (default: standard output)")
+    exp.set_defaults(func=cmd_export)
+
 
 def _print_answer(answer: Any) -> None:
     print(answer.answer)
@@ -55,3 +62,20 @@ def cmd_ask(args: argparse.Namespace, settings: Any) -> int:
         sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
         sys.stdout.flush()
     return 1 if failures else 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Any) -> int:
+    from pathlib import Path
+
+    from assistant.export import group_html, group_markdown
+    from corpus.catalogue import Corpus
+
+    corpus = Corpus.load(settings, detect_languages=False)
+    render = group_html if args.format == "html" else group_markdown
+    text = render(corpus, args.theme, args.lang)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"pns: {args.theme.upper()} written to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0

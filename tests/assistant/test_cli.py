@@ -140,3 +140,26 @@ def test_ask_stdin_blank_line_of_spaces_is_an_error(monkeypatch: pytest.MonkeyPa
     assert rows[1] == {"question": "   ", "line": 3,
                        "error": "the question is empty; type a question about the plan"}
     assert (rows[2]["intent"], rows[2]["group"]) == ("list", "B3")
+
+
+def test_export_a_sub_group_as_markdown(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export", "b4.2"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "# B4.2 Fraude fiscale"
+    assert [f"PNS16-B4.2-{n}" in out for n in range(1, 9)] == [True] * 8
+    assert "PNS16-B4.1-1" not in out
+
+
+def test_export_html_to_a_file(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "b5.html"
+    assert main(["export", "B5", "--format", "html", "--lang", "nl", "--out", str(target)]) == 0
+    page = target.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="nl">' in page
+    assert page.count("?objective=PNS16-B5-") >= 10
+    assert capsys.readouterr().err == f"pns: B5 written to {target}\n"
+
+
+def test_export_unknown_theme_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export", "Z9"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pns: error: no theme or sub-group 'Z9'") and err.count("\n") == 1
