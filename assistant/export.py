@@ -226,7 +226,7 @@ def group_export(corpus: Any, key: str, language: str = "fr") -> GroupExport:
     translated = entry.names.get(language) if entry is not None and language != "fr" else None
     sections: list[GroupSection] = []
     documents = set()
-    for objective in corpus.group_objectives(key):
+    for objective in corpus.group_objectives(key, language):
         documents.add(objective.document)
         if not sections or sections[-1].key != objective.group_key:
             heading = objective.group if (objective.group and "." not in key) else None

@@ -169,7 +169,7 @@ class Assistant:
 
     # -- intents ---------------------------------------------------------------------------------------------
     def _answer_list(self, question: str, language: str, key: str) -> tuple[str, list[Citation], list[str]]:
-        objectives = self.corpus.group_objectives(key)
+        objectives = self.corpus.group_objectives(key, language)
         citations = [self._citation(i, self.corpus.passages[o.id], question, language)
                      for i, o in enumerate(objectives, start=1)]
         kind = "list_one" if len(objectives) == 1 else "list"
@@ -402,7 +402,7 @@ class Assistant:
         if number is not None:
             key = route or self._semantic_key(text)
             if key:
-                candidates = [o for o in self.corpus.group_objectives(key) if o.number == number]
+                candidates = [o for o in self.corpus.group_objectives(key, lang) if o.number == number]
                 if candidates:
                     if len(candidates) == 1:
                         head = compose.lead("objective", lang, ref=candidates[0].id)

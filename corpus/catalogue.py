@@ -135,11 +135,23 @@ class Corpus:
         """Acronyms introduced in the text ("Long name (ACR)") that actors.toml does not list."""
         return unknown_acronyms(self.matcher, self.passages.values())
 
-    def group_objectives(self, key: str) -> list[Objective]:
-        """All objectives of a theme ("B3") or sub-group ("B3.5"), in plan order."""
+    def group_objectives(self, key: str, language: str | None = None,
+                         document: str | None = None) -> list[Objective]:
+        """The objectives of a theme ("B3") or sub-group ("B3.5"), in plan order, from one document.
+
+        When several documents share the plan's theme codes (the French and the Dutch edition, say), a list must
+        not mix them: ``document`` names the one to use; otherwise the edition in ``language`` if there is one,
+        else the first in the manifest.
+        """
         if "." in key:
-            return [o for o in self.objectives.values() if o.group_key == key]
-        return [o for o in self.objectives.values() if o.theme == key]
+            found = [o for o in self.objectives.values() if o.group_key == key]
+        else:
+            found = [o for o in self.objectives.values() if o.theme == key]
+        documents = list(dict.fromkeys(o.document for o in found))
+        if document is None and len(documents) > 1:
+            by_language = [d for d in documents if self.documents_by_id[d].language == language]
+            document = (by_language or documents)[0]
+        return [o for o in found if o.document == document] if document else found
 
     def group_title(self, key: str) -> str:
         theme = self.themes.get(key.split(".")[0])

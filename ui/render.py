@@ -213,7 +213,7 @@ def objective_card(corpus: Any, objective_id: str | None, language: str = DEFAUL
     if objective.corrected:
         reason = objective.corrected.split(": ", 1)[-1]
         parts.append(f'<p class="pns-notice">{escape_html(t("corrected", language, reason=reason))}</p>')
-    others = [o for o in corpus.group_objectives(title_key) if o.id != objective.id]
+    others = [o for o in corpus.group_objectives(title_key, document=objective.document) if o.id != objective.id]
     if others:
         title = f"{title_key} {theme_title(corpus, title_key, language)}"
         parts.append(f"<h4>{escape_html(t('group_others', language, title=title))}</h4>")
@@ -244,7 +244,7 @@ def plan_tree(corpus: Any, language: str = DEFAULT_LANGUAGE) -> str:
             continue
         parts.append(f"<h4>{escape_html(t(f'part_{part}', language))}</h4>")
         for theme in themes:
-            objectives = corpus.group_objectives(theme.code)
+            objectives = corpus.group_objectives(theme.code, language)
             parts.append(
                 f'<details><summary><a href="{escape_html(app_href(language, theme=theme.code))}">'
                 f"{escape_html(theme.code)} {escape_html(theme_title(corpus, theme.code, language))}</a>"
@@ -282,7 +282,7 @@ def theme_objectives(corpus: Any, key: str | None, language: str = DEFAULT_LANGU
     except Exception:  # CorpusError: no such theme or group
         return f'<div class="pns-panel"><p>{escape_html(t("theme_unknown", language, key=key))}</p></div>'
     theme = corpus.themes[key.split(".")[0]]
-    objectives = corpus.group_objectives(key)
+    objectives = corpus.group_objectives(key, language)
     parts = ['<div class="pns-panel pns-theme">',
              f"<h3>{escape_html(key)} {escape_html(title)} "
              f'<span class="pns-muted">({escape_html(_count(len(objectives), language))})</span></h3>']
@@ -394,7 +394,7 @@ def actor_results(corpus: Any, query: str | None, language: str = DEFAULT_LANGUA
 def objective_payload(corpus: Any, objective_id: str) -> dict[str, Any]:
     """An objective as JSON: its dict, its group (key, title, every objective) and the actors it names."""
     objective = corpus.objective(objective_id)
-    members = corpus.group_objectives(objective.group_key)
+    members = corpus.group_objectives(objective.group_key, document=objective.document)
     return {
         "objective": corpus.objective_dict(objective),
         "group": {
