@@ -49,6 +49,11 @@ LEADS: dict[str, dict[str, str]] = {
         "nl": "Wat het plan zegt over « {name} » (tekst van het plan, in het Frans):",
         "en": "What the plan says about “{name}” (the plan's own wording, in French):",
     },
+    "overview": {
+        "fr": "Le plan fixe {n} objectifs répartis en {themes} thèmes ; précisez un thème pour en avoir la liste :",
+        "nl": "Het plan bevat {n} doelstellingen over {themes} thema's; noem een thema om de lijst te krijgen:",
+        "en": "The plan sets {n} objectives across {themes} themes; name a theme to get its list:",
+    },
     "free": {
         "fr": "Voici les passages du plan les plus proches de votre question :",
         "nl": "Dit zijn de passages van het plan die het best bij uw vraag passen (in het Frans):",
@@ -121,5 +126,5 @@ def highlight_spans(text: str, query: str, language: str, corpus_language: str =
 def markdown_item(rank: int, text: str, label: str, path: Sequence[str] = ()) -> str:
     """One cited passage: "[n] **label** text — *path*", the passage quoted literally."""
     where = f" — *{escape_markdown(' › '.join(path))}*" if path else ""
-    head = f"**{escape_markdown(label)}** " if label else ""
+    head = f"**{escape_markdown(label, line_start=False)}** " if label else ""
     return f"[{rank}] {head}{escape_markdown(text)}{where}"

@@ -80,13 +80,15 @@ def escape_html(text: object) -> str:
     return html.escape("" if text is None else str(text), quote=True)
 
 
-def escape_markdown(text: object) -> str:
+def escape_markdown(text: object, line_start: bool = True) -> str:
     """Quote text literally in Markdown: ``& < >`` become entities and the characters that would start emphasis,
     code, links, headings, tables or list items are backslash-escaped, so a passage can neither inject HTML nor
     change the document's structure."""
     value = "" if text is None else str(text)
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     value = _MD_SPECIAL.sub(r"\\\1", value)
+    if not line_start:  # the text goes after other text on its line ("[1] **…**"): no line can start here
+        return value
     # a line that starts like a list item or a heading underline ("1. ", "- ", "===") stays text
     return _MD_LINE_START.sub(lambda m: f"{m[1]}{m[2]}\\{m[3]}" if m[2] else f"{m[1]}\\{m[4]}", value)
 

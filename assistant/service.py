@@ -19,6 +19,7 @@ from assistant import compose
 from assistant.understanding import (
     OBJECTIVE_ID,
     GlossaryRouter,
+    asks_for_everything,
     clean_question,
     detail_number,
     has_actor_cue,
@@ -28,6 +29,7 @@ from assistant.understanding import (
     objective_number,
     parse_objective_id,
     retrieval_text,
+    theme_code,
 )
 from corpus.catalogue import Corpus
 from corpus.clean import fold
@@ -43,7 +45,7 @@ LANGUAGES = ("fr", "nl", "en")
 BACKGROUND = Path(__file__).with_name("background.txt")
 # Named in so many passages that naming them says little about what a question is about.
 GENERIC_ACTORS = frozenset({"police-integree", "police-federale", "police-locale", "autorites-judiciaires"})
-INTENTS = ("list", "actor", "objective", "free", "out_of_scope")
+INTENTS = ("list", "actor", "objective", "free", "out_of_scope", "overview")
 
 
 @dataclass(frozen=True)
@@ -399,8 +401,10 @@ class Assistant:
 
         # 3. An objective by theme and number: "objectif 3 de la cybercriminalité".
         number = objective_number(text)
+        code = theme_code(text)
+        code = code if code and self.corpus.group_objectives(code) else None
         if number is not None:
-            key = route or self._semantic_key(text)
+            key = code or route or self._semantic_key(text)
             if key:
                 candidates = [o for o in self.corpus.group_objectives(key, lang) if o.number == number]
                 if candidates:
@@ -423,9 +427,11 @@ class Assistant:
             md, cits = self._answer_actor(text, lang, actor, define)
             return "actor", md, cits, None, [c.passage_id for c in cits], actor.id
 
-        # 5. A theme's or sub-group's objectives.
+        # 5. A theme's or sub-group's objectives; or, when the question names none, the plan's themes.
         if has_list_cue(text):
-            key = route
+            key = code or route
+            if key is None and not actors and asks_for_everything(text):
+                return "overview", self._overview(lang), [], None, [], None
             if key is None and not actors:
                 key = self._semantic_key(text, strict=True)
             if key is not None:
@@ -453,6 +459,16 @@ class Assistant:
             lines.append(compose.markdown_item(cit.rank, cit.text, cit.objective_id or "", cit.path))
         group = route
         return "free", "\n\n".join(lines), citations, group, [c.passage_id for c in citations], None
+
+    def _overview(self, language: str) -> str:
+        """The plan's themes with their objective counts (fixed wording and titles only: nothing is quoted)."""
+        objectives = [o for o in self.corpus.objectives.values()
+                      if o.document == next(iter(self.corpus.objectives.values())).document]
+        lines = [compose.lead("overview", language, n=len(objectives), themes=len(self.corpus.themes))]
+        for code in self.corpus.themes:
+            count = len(self.corpus.group_objectives(code, language))
+            lines.append(f"- **{code}** {compose.escape_markdown(self.title(code, language))} ({count})")
+        return "\n".join(lines)
 
     def _semantic_key(self, text: str, strict: bool = False) -> str | None:
         """The theme whose names are closest to the question, when it clearly stands out."""

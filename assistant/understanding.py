@@ -252,3 +252,24 @@ def retrieval_text(question: str) -> str:
     chars = fold_chars(question)
     start = chars.find(stripped)
     return question[start:start + len(stripped)] if start >= 0 else stripped
+
+
+_THEME_CODE = re.compile(r"(?<![\w-])([AB]\d{1,2})(?:\.(\d{1,2}))?(?![\w-])", re.IGNORECASE)
+_CONTENT_FREE = re.compile(
+    r"^\W*(quels?|quelles?|sont|les|des|du|de|le|la|plan|pns|nvp|tous|toutes|all|the|what|which|are|of|in|"
+    r"welke|wat|zijn|alle|de|het|van|objectifs?|doelstellingen|objectives?|goals?|liste|list|lijst|priorites?|"
+    r"prioriteiten|priorities|geef|donne|moi|me|give|show|toon|montre|er|there|is|y|a|t|il|existe\w*|"
+    r"bestaan|exist\w*|\W)*$")
+
+
+def theme_code(question: str) -> str | None:
+    """A theme or sub-group code written in the question ("B5", "thème b6.3"), upper-cased; None otherwise."""
+    m = _THEME_CODE.search(question)
+    if not m:
+        return None
+    return f"{m.group(1).upper()}.{m.group(2)}" if m.group(2) else m.group(1).upper()
+
+
+def asks_for_everything(question: str) -> bool:
+    """"Quels sont les objectifs ?", "What are the objectives?": a list question that names nothing."""
+    return bool(_CONTENT_FREE.match(fold(question)))

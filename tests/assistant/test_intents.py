@@ -225,3 +225,30 @@ def test_out_of_scope(real_assistant, question: str, language: str) -> None:
     titles = {real_assistant.title(code, language) for code in themes}
     assert set(answer.suggestions) <= titles  # theme titles, in the question's language
     assert answer.answer == (f"{OUT_OF_SCOPE[language]}\n\n{SUGGEST[language]}{', '.join(answer.suggestions)}.")
+
+
+@pytest.mark.parametrize(("question", "language", "lead"), [
+    ("Quels sont les objectifs ?", "fr",
+     "Le plan fixe 225 objectifs répartis en 17 thèmes ; précisez un thème pour en avoir la liste :"),
+    ("Welke doelstellingen zijn er?", "nl",
+     "Het plan bevat 225 doelstellingen over 17 thema's; noem een thema om de lijst te krijgen:"),
+    ("What are the objectives?", "en", "The plan sets 225 objectives across 17 themes; name a theme to get its list:"),
+])
+def test_a_list_question_naming_nothing_gets_the_themes(real_assistant, question: str, language: str,
+                                                        lead: str) -> None:
+    answer = real_assistant.ask(question)
+    lines = answer.answer.splitlines()
+    assert (answer.intent, answer.language, answer.citations) == ("overview", language, ())
+    assert lines[0] == lead
+    assert len(lines) == 18 and lines[1].startswith("- **A1** ") and lines[1].endswith(" (11)")
+    assert lines[-1].startswith("- **B10** ") and lines[-1].endswith(" (13)")
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("quels sont les objectifs du thème B6.3", [f"PNS16-B6.3-{n}" for n in range(1, 9)]),
+    ("objectives of b9", [f"PNS16-B9-{n}" for n in range(1, 11)]),
+    ("objectif 2 du B4.2", ["PNS16-B4.2-2"]),
+])
+def test_a_theme_code_in_the_question(real_assistant, question: str, expected: list[str]) -> None:
+    answer = real_assistant.ask(question)
+    assert [c.objective_id for c in answer.citations] == expected
