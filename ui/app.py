@@ -276,22 +276,13 @@ class App:
                 c.ui_lang = self._label(gr.Dropdown(
                     choices=[(v, k) for k, v in LANGUAGES.items()], value=DEFAULT_LANGUAGE, scale=0,
                     min_width=180, interactive=True, elem_id="pns-ui-lang"), label="ui_language")
+            tabs = (("chat", self._layout_chat), ("objective", self._layout_objective),
+                    ("themes", self._layout_themes), ("actors", self._layout_actors), ("eval", self._layout_eval))
             with gr.Tabs(selected="chat") as c.tabs:
-                with gr.Tab(id="chat") as tab:
-                    self._label(tab, label="tab_chat")
-                    self._layout_chat(c)
-                with gr.Tab(id="objective") as tab:
-                    self._label(tab, label="tab_objective")
-                    self._layout_objective(c)
-                with gr.Tab(id="themes") as tab:
-                    self._label(tab, label="tab_themes")
-                    self._layout_themes(c)
-                with gr.Tab(id="actors") as tab:
-                    self._label(tab, label="tab_actors")
-                    self._layout_actors(c)
-                with gr.Tab(id="eval") as tab:
-                    self._label(tab, label="tab_eval")
-                    self._layout_eval(c)
+                for tab_id, layout in tabs:
+                    with gr.Tab(id=tab_id) as tab:
+                        self._label(tab, label=f"tab_{tab_id}")
+                        layout(c)
             self._apply_labels(DEFAULT_LANGUAGE)
             self._wire_chat(c)
             self._wire_browse(c)
