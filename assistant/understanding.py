@@ -25,7 +25,7 @@ LIST_CUES = re.compile(
     r"priorities|targets|aims)\b")
 ACTOR_CUES = re.compile(
     r"\b(impliqu\w*|mentionn\w*|nomm\w*|citent|cite|avec qui|qui est|qui sont|qu'?est[- ]ce que|c'est quoi|"
-    r"partenaires? de|collabor\w* avec|travaill\w* avec|betrokk\w*|vermeld\w*|noem\w*|samenwerk\w*|"
+    r"partenaires? de|collabor\w* avec|travaill\w* avec|(font|fait|faire) intervenir|intervien\w*|betrokk\w*|vermeld\w*|noem\w*|samenwerk\w*|"
     r"werkt samen|werken samen|betrek\w*|wie is|wie zijn|wat is|involv\w*|mention\w*|nam(e|es|ing)|work(s|ing)? with|"
     r"cooperat\w* with|collaborat\w* with|partners? of|who is|who are|what is|what's|role|rol)\b")
 DEFINE_CUES = re.compile(r"\b(qu'?est[- ]ce que|c'est quoi|qui est|que signifie|wat is|wie is|wat betekent|"

@@ -8,6 +8,8 @@ import re
 from eval.metrics import aggregate
 from eval.run import BASELINE, QUESTIONS, load_questions, run_assistant
 
+HELDOUT = QUESTIONS.with_name("heldout.jsonl")
+
 ID = re.compile(r"^PNS16-[AB]\d+(\.\d+)?-\d+$")
 
 
@@ -21,6 +23,16 @@ def test_question_set_is_reviewed(real_assistant) -> None:
     assert languages.count("en") >= 25
     assert sum(q.intent == "out_of_scope" for q in questions) >= 10
     assert {q.theme for q in questions if q.theme} >= set(corpus.themes)
+    _check_expectations(questions, corpus)
+
+
+def test_heldout_set_is_reviewed(real_assistant) -> None:
+    questions = load_questions(HELDOUT)
+    assert len(questions) == 60
+    _check_expectations(questions, real_assistant.corpus)
+
+
+def _check_expectations(questions, corpus) -> None:
     ids = {q.id for q in questions}
     for q in questions:
         for oid in q.expected:
