@@ -44,7 +44,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "e.g. Which objectives involve the CTIF?",
     },
     "question_language": {"fr": "Langue de la question", "nl": "Taal van de vraag", "en": "Question language"},
-    "lang_auto": {"fr": "Détection automatique", "nl": "Automatisch herkennen", "en": "Detect automatically"},
+    "lang_auto": {"fr": "Automatique", "nl": "Automatisch", "en": "Automatic"},
     "send": {"fr": "Envoyer", "nl": "Versturen", "en": "Send"},
     "new_conversation": {"fr": "Nouvelle conversation", "nl": "Nieuw gesprek", "en": "New conversation"},
     "examples": {"fr": "Exemples", "nl": "Voorbeelden", "en": "Examples"},
