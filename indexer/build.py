@@ -14,8 +14,12 @@ from pns.settings import Settings
 
 
 def embedder_for(settings: Settings) -> Embedder:
-    """The configured embedder, with its start-up cache under the data folder."""
-    return make_embedder(settings.embedder, cache_dir=Path(settings.data_dir) / "model-cache")
+    """The configured embedder, with its start-up cache under the data folder; a model not on disk stops here."""
+    embedder = make_embedder(settings.embedder, cache_dir=Path(settings.data_dir) / "model-cache")
+    check = getattr(embedder, "check", None)
+    if check is not None:
+        check()
+    return embedder
 
 
 def build_index(settings: Settings, corpus: Corpus | None = None, embedder: Embedder | None = None,

@@ -213,6 +213,10 @@ class SentenceTransformerEmbedder:
         self._model = model
         return model
 
+    def check(self) -> None:
+        """Stop early, with the model's name, when it is not on this machine (no torch import needed)."""
+        self._resolve()
+
     def encode(self, texts: list[str], kind: str = "passage") -> np.ndarray:
         model = self._load()
         if not texts:

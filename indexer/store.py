@@ -177,10 +177,10 @@ class HybridIndex:
             return f"index format {manifest.get('format')} is not the current {FORMAT_VERSION}"
         if manifest.get("corpus") != corpus_fingerprint:
             return "the corpus changed since the index was built"
-        if manifest.get("settings") != settings.index_fingerprint():
-            return "settings that shape the index changed since it was built"
         if manifest.get("embedder") != embedder_id:
             return f"the index was built with {manifest.get('embedder')}, the settings name {embedder_id}"
+        if manifest.get("settings") != settings.index_fingerprint():
+            return "settings that shape the index changed since it was built"
         return None
 
     @classmethod

@@ -162,3 +162,19 @@ def test_corrupted_index_in_search_names_the_file(tmp_path: Path, capsys: pytest
     assert main(["--index-dir", str(index_dir), "index"]) == 0
     assert capsys.readouterr().out.startswith("index built in ")
     assert main(["--index-dir", str(index_dir), "search", "ViCLAS", "-k", "1"]) == 0
+
+
+@pytest.mark.usefixtures("env")
+def test_a_configured_model_not_on_disk_is_named_before_anything_else(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    index_dir = str(tmp_path / "index")
+    assert main(["--index-dir", index_dir, "index"]) == 0  # an index built with the default model
+    capsys.readouterr()
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "empty-hf-home"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-hf-home" / "hub"))
+    for argv in (["search", "ViCLAS"], ["index"], ["ask", "ViCLAS"]):
+        assert main(["--index-dir", index_dir, "--embedder", "intfloat/multilingual-e5-small", *argv]) == 1
+        line = _one_error_line(capsys.readouterr().err)
+        assert line.startswith("pns: error: embedding model 'intfloat/multilingual-e5-small' is not on this "
+                               "machine"), line
