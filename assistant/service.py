@@ -8,6 +8,7 @@ Follow-ups reuse the conversation: "et pour la drogue ?" after a list, "plus de 
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -88,6 +89,7 @@ class Assistant:
         self.index = index
         self.router = GlossaryRouter(corpus.glossary)
         self.unit_passage = {u.id: u.passage_id for u in index.units}
+        self._last_embedding = threading.local()
 
     @classmethod
     def load(cls, settings: Settings, warm: bool = False) -> Assistant:
@@ -291,6 +293,15 @@ class Assistant:
                     if self.corpus.passages[self.unit_passage[h.unit_id]].kind == "goal" else h for h in hits]
         return sorted(adjusted, key=lambda h: -h.score)
 
+    def _embed(self, text: str) -> np.ndarray:
+        """The question's vector; one question may need it for routing, retrieval and suggestions, so the last one
+        of this thread is kept (one entry: a different question is always embedded afresh)."""
+        last = getattr(self._last_embedding, "value", None)
+        if last is None or last[0] != text:
+            last = (text, self.index.embed_query(text))
+            self._last_embedding.value = last
+        return last[1]
+
     def warm_up(self) -> None:
         """Load the model and the lazy tables once, so the first real question is as fast as the others."""
         self.index.embed_query("plan national de sécurité")
@@ -357,7 +368,7 @@ class Assistant:
         return None
 
     def _suggest(self, text: str) -> list[str]:
-        vector = self.index.embed_query(text)
+        vector = self._embed(text)
         return [k for k, _ in self.semantic_routes(vector) if "." not in k][:3]
 
     def _dispatch(self, text: str, lang: str, last: Turn | None):
@@ -440,7 +451,7 @@ class Assistant:
 
         # 6. A free question, or out of scope.
         query = retrieval_text(text)
-        vector = self.index.embed_query(query)
+        vector = self._embed(query)
         hits = self.retrieve(query, lang, vector, route, self.settings.top_k * 3)
         if not actors and self.is_out_of_scope(self.evidence(vector, hits[:10]), routed=route is not None):
             return "out_of_scope", compose.lead("out_of_scope", lang), [], None, [], None
@@ -472,7 +483,7 @@ class Assistant:
 
     def _semantic_key(self, text: str, strict: bool = False) -> str | None:
         """The theme whose names are closest to the question, when it clearly stands out."""
-        routes = self.semantic_routes(self.index.embed_query(text))
+        routes = self.semantic_routes(self._embed(text))
         best, s1 = routes[0]
         # The runner-up that counts is another theme: a sub-group and its own theme are not rivals.
         theme = best.split(".")[0]

@@ -137,6 +137,7 @@ class _Builder:
         self.group: int | None = None
         self.expect_goal = False
         self.heading_open = False
+        self._pending_part_title = False
         self.paragraph: list[Line] = []
         self.prose_counter: dict[str, int] = {}
 
@@ -186,7 +187,7 @@ class _Builder:
         for i, line in enumerate(cleaned):
             text = line.text
             if not text:
-                if line.raw.strip() == "" or not line.raw.strip():
+                if not line.raw.strip():  # a truly blank line ends a paragraph; a noise-only line does not
                     self._flush()
                 prev_blank = True
                 continue
@@ -200,15 +201,13 @@ class _Builder:
         part = _PART.match(text)
         if part and _looks_like_heading(text.rstrip(":")):
             self._flush()
-            title = (part.group(3) or "").strip()
-            if not title and nxt is not None:
-                title = ""  # the title stands on the next line; it is taken as a heading below
+            title = (part.group(3) or "").strip()  # when empty, the next line is the title (see below)
             self.part = (int(part.group(2)), title)
             self.report.parts.append(f"{part.group(1).capitalize()} {part.group(2)}")
             self.section, self.heading, self.theme, self.group = None, None, None, None
             self._pending_part_title = not title
             return
-        if getattr(self, "_pending_part_title", False) and self.part is not None:
+        if self._pending_part_title and self.part is not None:
             self._pending_part_title = False
             if _looks_like_heading(text):
                 self.part = (self.part[0], text)

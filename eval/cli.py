@@ -89,8 +89,8 @@ def import_feedback(path: Path, out: Path | None) -> int:
         })
     text = "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in candidates)
     if out:
-        out.parent.mkdir(parents=True, exist_ok=True) if out.suffix else out.mkdir(parents=True, exist_ok=True)
         target = out if out.suffix else out / "candidates.jsonl"
+        target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
         print(f"{len(candidates)} candidate questions → {target}", file=sys.stderr)
     else:

@@ -100,17 +100,19 @@ class USEEmbedder:
                 backend._threadpool = ThreadpoolController().limit
             except Exception:
                 backend._threadpool = None
+            lists: dict[str, dict[int, np.ndarray]] = {}
             for key in arrays.files:
                 name, _, index = key.partition("__")
                 if index:
-                    getattr(backend, name, None) or setattr(backend, name, [])
-                    getattr(backend, name).append(np.asarray(arrays[key]))
+                    lists.setdefault(name, {})[int(index)] = np.asarray(arrays[key])
                 elif name == "eps":
                     backend.eps = float(arrays[key])
                 elif name == "feat_dim":
                     backend._feat_dim = int(arrays[key])
                 else:
                     setattr(backend, name, np.asarray(arrays[key]) if name != "table" else arrays[key])
+            for name, items in lists.items():
+                setattr(backend, name, [items[i] for i in sorted(items)])
             use._sp, use._backend = tokenizer, backend
             return True
         except Exception:
