@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from eval.metrics import aggregate
 from eval.run import BASELINE, QUESTIONS, load_questions, run_assistant
 
 HELDOUT = QUESTIONS.with_name("heldout.jsonl")
+# Frozen held-out sets (sha256 in the README): their size and expectations are checked, never their answers.
+FROZEN = {"heldout2.jsonl": 102, "heldout3.jsonl": 112}
+OOS_HELDOUT = QUESTIONS.with_name("oos-heldout.jsonl")
 
 ID = re.compile(r"^PNS16-[AB]\d+(\.\d+)?-\d+$")
 
@@ -30,6 +35,26 @@ def test_heldout_set_is_reviewed(real_assistant) -> None:
     questions = load_questions(HELDOUT)
     assert len(questions) == 60
     _check_expectations(questions, real_assistant.corpus)
+
+
+@pytest.mark.parametrize("name", sorted(FROZEN))
+def test_frozen_heldout_sets_are_well_formed(real_assistant, name: str) -> None:
+    questions = load_questions(QUESTIONS.with_name(name))
+    assert len(questions) == FROZEN[name]
+    assert len({q.id for q in questions}) == len(questions)
+    _check_expectations(questions, real_assistant.corpus)
+
+
+def test_out_of_scope_heldout_is_well_formed(real_assistant) -> None:
+    rows = [json.loads(line) for line in OOS_HELDOUT.read_text(encoding="utf-8").splitlines() if line.strip()]
+    negatives = [r for r in rows if not r["in_scope"]]
+    positives = [r for r in rows if r["in_scope"]]
+    assert (len(negatives), len(positives)) == (261, 93)
+    for lang in ("fr", "nl", "en"):
+        assert sum(r["language"] == lang for r in negatives) >= 40
+    assert len({r["question"] for r in rows}) == len(rows)
+    for row in positives:
+        assert all(oid in real_assistant.corpus.objectives for oid in row["expected"]), row["id"]
 
 
 def _check_expectations(questions, corpus) -> None:
