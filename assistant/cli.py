@@ -9,6 +9,11 @@ from typing import Any
 
 
 def register(sub: Any) -> None:
+    index = sub.add_parser("index", help="build the index and fit the out-of-scope decision (only when missing "
+                                         "or stale, unless --rebuild)")
+    index.add_argument("--rebuild", action="store_true", help="rebuild even when the index is current")
+    index.set_defaults(func=cmd_index)
+
     ask = sub.add_parser("ask", help="answer a question with cited passages of the plan")
     ask.add_argument("question", help="the question, or - to read one question per line from stdin (JSONL out)")
     ask.add_argument("--lang", choices=("fr", "nl", "en"), help="answer language (default: detected)")
@@ -21,6 +26,37 @@ def register(sub: Any) -> None:
     exp.add_argument("--lang", choices=("fr", "nl", "en"), default="fr", help="language of the headings")
     exp.add_argument("--out", help="file to write (default: standard output)")
     exp.set_defaults(func=cmd_export)
+
+
+def cmd_index(args: argparse.Namespace, settings: Any) -> int:
+    import time
+
+    from assistant.build import ensure_ready
+    from indexer.cli import ProgressBar
+    from indexer.store import HybridIndex
+
+    start = time.perf_counter()
+    done = ensure_ready(settings, rebuild=args.rebuild, progress=ProgressBar.per_signal)
+    elapsed = time.perf_counter() - start
+    if done["index_built"]:
+        from pathlib import Path
+
+        folder = HybridIndex.current_folder(Path(settings.index_dir))
+        manifest = HybridIndex.read_manifest(folder)
+        counts = manifest["counts"]
+        signals = ["BM25"] if manifest.get("bm25") else []
+        signals += [f"{e['signal']} ({e['id']}, dim {e['dim']}, {e['kind']})" for e in manifest["encoders"]]
+        print(f"index built in {elapsed:.2f} s: {counts['units']} units from {counts['passages']} passages; "
+              f"signals: {', '.join(signals)} → {folder}")
+    fitted = done["abstention"]
+    if fitted:
+        print(f"out-of-scope decision fitted in {fitted['seconds']:.2f} s on {fitted['examples']} questions "
+              f"({fitted['out_of_scope']} out of scope); cross-validated: abstains on "
+              f"{fitted['cv_abstention']:.1%} of out-of-scope questions, {fitted['cv_false_abstention']:.1%} of "
+              f"in-scope ones, threshold {fitted['threshold']:.3f}")
+    if not done["index_built"] and not fitted:
+        print(f"index is current ({settings.index_dir}); use --rebuild to rebuild it")
+    return 0
 
 
 def _print_answer(answer: Any) -> None:

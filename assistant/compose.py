@@ -10,8 +10,8 @@ import re
 from collections.abc import Iterable, Sequence
 
 from assistant.export import escape_markdown, normalise_spans
+from corpus.analysis import analyse
 from corpus.clean import fold_chars
-from indexer.lexical import analyse
 
 LEADS: dict[str, dict[str, str]] = {
     "list": {
@@ -23,6 +23,21 @@ LEADS: dict[str, dict[str, str]] = {
         "fr": "Le plan fixe 1 objectif pour « {title} » :",
         "nl": "Het plan bevat 1 doelstelling voor « {title} » (tekst van het plan, in het Frans):",
         "en": "The plan sets 1 objective for “{title}” (the plan's own wording, in French):",
+    },
+    "closest_one": {
+        "fr": "Le plus proche de votre question :",
+        "nl": "Het best passend bij uw vraag:",
+        "en": "Closest to your question:",
+    },
+    "closest_many": {
+        "fr": "Les plus proches de votre question :",
+        "nl": "Het best passend bij uw vraag:",
+        "en": "Closest to your question:",
+    },
+    "others": {
+        "fr": "Les autres objectifs de « {title} », dans l'ordre du plan :",
+        "nl": "De andere doelstellingen van « {title} », in de volgorde van het plan:",
+        "en": "The other objectives of “{title}”, in the plan's order:",
     },
     "objective": {
         "fr": "Objectif {ref} :",

@@ -12,11 +12,12 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 from assistant import compose
+from assistant.abstain import AbstentionModel, Signals, load_abstention
 from assistant.understanding import (
     OBJECTIVE_ID,
     GlossaryRouter,
@@ -27,23 +28,24 @@ from assistant.understanding import (
     has_define_cue,
     has_list_cue,
     is_followup,
+    narrowing_terms,
     objective_number,
     parse_objective_id,
     retrieval_text,
     theme_code,
 )
+from corpus.analysis import analyse_query
 from corpus.catalogue import Corpus
 from corpus.clean import fold
 from corpus.language import detect_language
 from indexer.build import open_index
-from indexer.fusion import reciprocal_rank_fusion
+from indexer.fusion import best_per_passage, fuse
 from indexer.store import HybridIndex
 from pns.errors import UsageError
 from pns.settings import Settings
 from pns.types import Actor, Answer, Citation, Hit, Objective, Passage
 
 LANGUAGES = ("fr", "nl", "en")
-BACKGROUND = Path(__file__).with_name("background.txt")
 # Named in so many passages that naming them says little about what a question is about.
 GENERIC_ACTORS = frozenset({"police-integree", "police-federale", "police-locale", "autorites-judiciaires"})
 INTENTS = ("list", "actor", "objective", "free", "out_of_scope", "overview")
@@ -72,30 +74,57 @@ class Conversation:
         return self.turns[-1] if self.turns else None
 
 
-@dataclass(frozen=True)
-class Evidence:
-    """Retrieval signals for the out-of-scope decision."""
+class Dispatch(NamedTuple):
+    """What one intent's handler found: the answer's parts, and the out-of-scope decision when one was made."""
 
-    plan: float
-    background: float
+    intent: str
+    answer: str
+    citations: list[Citation]
+    group: str | None
+    passage_ids: list[str]
+    actor: str | None
+    scope: Scope | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The out-of-scope decision for one question: P(out of scope), the threshold, and the verdict."""
+
+    p_out: float
+    threshold: float
+
+    @property
+    def out_of_scope(self) -> bool:
+        return self.p_out >= self.threshold
 
 
 class Assistant:
     """Holds the corpus and the index; `ask` is cheap and thread-safe (no shared mutable state but caches)."""
 
-    def __init__(self, settings: Settings, corpus: Corpus, index: HybridIndex) -> None:
+    def __init__(self, settings: Settings, corpus: Corpus, index: HybridIndex,
+                 abstention: AbstentionModel | None = None,
+                 background: dict[str, np.ndarray] | None = None) -> None:
         self.settings = settings
         self.corpus = corpus
         self.index = index
+        # The fitted out-of-scope model and the background questions' vectors (per encoder) it compares with;
+        # `pns index` fits and stores them beside the index. Without a model the assistant never abstains.
+        self.abstention = abstention
+        self.background = background or {}
         self.router = GlossaryRouter(corpus.glossary)
-        self.unit_passage = {u.id: u.passage_id for u in index.units}
+        self.unit_passage = index.passage_of
+        # Theme routing and the out-of-scope margins compare similarities in one encoder's space (USE's when it
+        # is configured: the thresholds were set there); with no encoder at all, only the glossary routes.
+        self.route_signal = "use" if "use" in index.dense else next(iter(index.dense), None)
         self._last_embedding = threading.local()
 
     @classmethod
     def load(cls, settings: Settings, warm: bool = False) -> Assistant:
         """Open the corpus and its index; ``warm`` pre-loads everything (servers), a one-shot CLI skips it."""
         corpus = Corpus.load(settings, detect_languages=False)
-        assistant = cls(settings, corpus, open_index(settings, corpus))
+        index = open_index(settings, corpus)
+        model, background = load_abstention(index)
+        assistant = cls(settings, corpus, index, model, background)
         if warm:
             assistant.warm_up()
         return assistant
@@ -119,11 +148,19 @@ class Assistant:
             title = self.corpus.group_title(key)
             goal = self.corpus.themes[key].goal if "." not in key else ""
             texts.append(" / ".join(dict.fromkeys([title, *names])) + (f". {goal}" if goal else ""))
-        return self.index.embedder.encode(texts, kind="passage")
+        if self.route_signal is None:
+            return np.zeros((len(texts), 1), dtype=np.float32)
+        return self.index.embedders[self.route_signal].encode(texts, kind="passage")
 
-    def semantic_routes(self, vector: np.ndarray) -> list[tuple[str, float]]:
+    def _route_vector(self, vectors: dict[str, np.ndarray]) -> np.ndarray:
+        """The question in the routing encoder's space (a zero vector when there is no encoder)."""
+        if self.route_signal is None:
+            return np.zeros(1, dtype=np.float32)
+        return vectors[self.route_signal]
+
+    def semantic_routes(self, vectors: dict[str, np.ndarray]) -> list[tuple[str, float]]:
         """Themes and sub-groups by similarity of their names to the question."""
-        sims = self._route_vectors @ vector
+        sims = self._route_vectors @ self._route_vector(vectors)
         order = np.argsort(-sims, kind="stable")
         return [(self._route_keys[i], float(sims[i])) for i in order]
 
@@ -148,8 +185,10 @@ class Assistant:
         scores: dict[str, object] = {"source": "catalogue"}
         score = 1.0
         if hit is not None:
-            scores = {"fused": hit.score, "bm25_rank": hit.bm25_rank, "bm25_score": hit.bm25_score,
-                      "dense_rank": hit.dense_rank, "dense_score": hit.dense_score, "source": hit.retriever}
+            # Every signal of the index is listed; one that missed the passage has no rank.
+            signals = {name: {"rank": hit.rank(name), "score": hit.signal_score(name)}
+                       for name in [*self.index.signals, *(n for n in hit.signals if n not in self.index.signals)]}
+            scores = {"fused": hit.score, "signals": signals, "source": hit.retriever}
             score = hit.score
         return Citation(
             rank=rank, passage_id=passage.id, objective_id=passage.objective_id, path=passage.path,
@@ -172,14 +211,52 @@ class Assistant:
         return lines
 
     # -- intents ---------------------------------------------------------------------------------------------
-    def _answer_list(self, question: str, language: str, key: str) -> tuple[str, list[Citation], list[str]]:
+    def _theme_stems(self, theme: str) -> set[str]:
+        """Stems of every name and glossary term of a theme and its sub-groups, in the three languages."""
+        from corpus.analysis import analyse
+
+        cache = self.__dict__.setdefault("_theme_stem_cache", {})
+        if theme not in cache:
+            keys = [theme, *(g.key for g in self.corpus.themes[theme].groups)]
+            texts = []
+            for key in keys:
+                entry = self.corpus.glossary.get(key)
+                texts += [self.corpus.group_title(key), *(entry.all_terms() if entry else ())]
+                texts += [self.corpus.heading_translation(key, lang) or "" for lang in ("nl", "en")]
+            cache[theme] = {stem for text in texts for lang in LANGUAGES for stem in analyse(text, lang)}
+        return cache[theme]
+
+    def _closest(self, question: str, language: str, key: str, objectives: list[Objective]) -> list[Objective]:
+        """The objectives of a list that match what the question says beyond the theme's name ("financement" in
+        "les objectifs sur le financement du terrorisme"): those of the group among retrieval's three best
+        passages. None for a plain list question."""
+        if not narrowing_terms(question, self._theme_stems(key.split(".")[0])):
+            return []
+        query = retrieval_text(question)
+        members = {o.id: o for o in objectives}
+        hits = self.retrieve(query, language, self._embed(query), key, 3)
+        return [members[h.passage_id] for h in hits if h.passage_id in members]
+
+    def _answer_list(self, question: str, language: str, key: str,
+                     narrow: bool = False) -> tuple[str, list[Citation], list[str]]:
+        """A group's complete list; when ``narrow``, the objectives closest to the question come first."""
         objectives = self.corpus.group_objectives(key, language)
+        closest = self._closest(question, language, key, objectives) if narrow else []
+        ordered = closest + [o for o in objectives if o not in closest]
         citations = [self._citation(i, self.corpus.passages[o.id], question, language)
-                     for i, o in enumerate(objectives, start=1)]
+                     for i, o in enumerate(ordered, start=1)]
         kind = "list_one" if len(objectives) == 1 else "list"
-        head = compose.lead(kind, language, n=len(objectives), title=self.title(key, language))
-        lines = self._objective_lines(objectives, citations, with_groups="." not in key)
-        return "\n\n".join([head, *lines]).replace("\n\n\n", "\n"), citations, [o.id for o in objectives]
+        title = self.title(key, language)
+        parts = [compose.lead(kind, language, n=len(objectives), title=title)]
+        if closest:
+            parts.append(compose.lead("closest_one" if len(closest) == 1 else "closest_many", language))
+            parts += [compose.markdown_item(c.rank, o.text, f"{o.number}. ({o.id})",
+                                            (o.group,) if o.group and "." not in key else ())
+                      for o, c in zip(closest, citations, strict=False)]
+            parts.append(compose.lead("others", language, title=title))
+        n = len(closest)
+        parts += self._objective_lines(ordered[n:], citations[n:], with_groups="." not in key)
+        return "\n\n".join(parts).replace("\n\n\n", "\n"), citations, [o.id for o in ordered]
 
     def _answer_objectives(self, question: str, language: str, objectives: list[Objective],
                            head: str) -> tuple[str, list[Citation]]:
@@ -229,34 +306,62 @@ class Assistant:
                                                passage.path if not passage.objective_id or define else ()))
         return "\n\n".join(lines), citations
 
-    @cached_property
-    def _background_vectors(self) -> np.ndarray:
-        lines = [line.strip() for line in BACKGROUND.read_text(encoding="utf-8").splitlines()]
-        return self.index.embedder.encode([x for x in lines if x and not x.startswith("#")], kind="query")
+    def scope_signals(self, text: str, language: str, vectors: dict[str, np.ndarray], hits: list[Hit],
+                      route: str | None, actors: list[Actor], exclude: int | None = None) -> Signals:
+        """What the out-of-scope decision reads (see assistant.abstain); ``exclude`` leaves one background
+        question out of the comparison (fitting on the background corpus itself)."""
+        best, tenth, background = {}, {}, {}
+        for signal, vector in vectors.items():
+            found = self.index.dense_search(signal, vector, 10)
+            best[signal] = found[0][1] if found else 0.0
+            tenth[signal] = found[-1][1] if found else 0.0
+            sims = self.background[signal] @ vector if signal in self.background else np.zeros(0)
+            if exclude is not None and len(sims):
+                sims = np.delete(sims, exclude)
+            background[signal] = float(sims.max()) if len(sims) else 0.0
+        terms = analyse_query(text, [language, *(lang for lang in self.index.languages if lang != language)])
+        vocab = self.index.lexical.vocab if self.index.lexical is not None else {}
+        bm25 = self.index.bm25(text, 1, language)
+        code = theme_code(text)
+        return Signals(best, tenth, background, bm25[0][1] if bm25 else 0.0, len(terms),
+                       sum(1 for t in terms if t in vocab), hits[0].score if hits else 0.0, route is not None,
+                       bool(actors), bool(code and self.corpus.group_objectives(code)), len(text.split()))
 
-    def evidence(self, vector: np.ndarray, hits: list[Hit]) -> Evidence:
-        """How close the question is to the plan (best passage or theme) and to everyday background subjects."""
-        plan = max([h.dense_score or 0.0 for h in hits] + [self.semantic_routes(vector)[0][1]])
-        background = float(np.max(self._background_vectors @ vector)) if len(self._background_vectors) else 0.0
-        return Evidence(plan, background)
+    def free_context(self, text: str) -> tuple[str | None, list[Actor]]:
+        """The theme a free question names and the actors it names (generic ones left out when it names a
+        theme), as the answer path sees them."""
+        route, _ = self.router.route(text)
+        actors = self.find_actors(text)
+        if route is not None:
+            actors = [a for a in actors if a.id not in GENERIC_ACTORS]
+        return route, actors
 
-    def is_out_of_scope(self, evidence: Evidence, routed: bool = False) -> bool:
-        """Out of scope when the question is far from every passage, or clearly closer to everyday subjects.
+    def free_evidence(self, text: str, language: str, route: str | None, actors: list[Actor],
+                      vectors: dict[str, np.ndarray] | None = None,
+                      exclude: int | None = None) -> tuple[list[Hit], Signals]:
+        """A free question's passages and the signals of its out-of-scope decision: the one path that both
+        answering and fitting the decision take (fitting passes precomputed vectors and a background
+        question to leave out)."""
+        query = retrieval_text(text)
+        vectors = vectors if vectors is not None else self._embed(query)
+        hits = self.retrieve(query, language, vectors, route, self.settings.top_k)
+        return hits, self.scope_signals(query, language, vectors, hits, route, actors, exclude)
 
-        A question that names a theme of the plan needs a wider margin to be set aside.
-        """
-        margin = self.settings.abstain_margin + (self.settings.abstain_routed_margin if routed else 0.0)
-        if evidence.plan < self.settings.abstain_threshold and not routed:
-            return True
-        return evidence.background > evidence.plan + margin
+    def scope(self, signals: Signals) -> Scope | None:
+        """P(out of scope) of a question from its signals; None when no model is loaded."""
+        if self.abstention is None:
+            return None
+        return Scope(self.abstention.probability(signals.vector(self.abstention.names)), self.abstention.threshold)
 
     @cached_property
     def _route_rows(self) -> dict[str, tuple[list[str], np.ndarray]]:
         """Per theme/sub-group: its units and their stored vectors (filled lazily by `_route_ranking`)."""
         return {}
 
-    def _route_ranking(self, route: str, vector: np.ndarray) -> list[tuple[str, float]]:
-        """All units of the named theme or sub-group, by dense similarity to the question."""
+    def _route_ranking(self, route: str, vectors: dict[str, np.ndarray]) -> list[tuple[str, str, float]]:
+        """The passages of the named theme or sub-group, by the routing encoder's similarity to the question."""
+        if self.route_signal is None:
+            return []
         if route not in self._route_rows:
             theme = route.split(".")[0]
             members = self._group_passages(route)
@@ -264,38 +369,33 @@ class Assistant:
                 members |= {p.id for p in self.corpus.passages.values() if p.theme == theme}
             units = [u.id for u in self.index.units if u.passage_id in members]
             rows = [self.index.row_of[u] for u in units]
-            self._route_rows[route] = (units, self.index.dense.vectors(rows))
-        units, vectors = self._route_rows[route]
-        sims = vectors @ vector
+            self._route_rows[route] = (units, self.index.dense[self.route_signal].vectors(rows))
+        units, unit_vectors = self._route_rows[route]
+        sims = unit_vectors @ self._route_vector(vectors)
         order = np.argsort(-sims, kind="stable")
-        return [(units[i], float(sims[i])) for i in order]
+        return best_per_passage([(units[i], float(sims[i])) for i in order], self.unit_passage)
 
-    def retrieve(self, question: str, language: str, vector: np.ndarray, route: str | None,
+    def retrieve(self, question: str, language: str, vectors: dict[str, np.ndarray], route: str | None,
                  k: int) -> list[Hit]:
-        """Hybrid retrieval, with the named theme's passages as a third ranking when the question names one."""
-        pool = max(k, self.settings.candidates)
+        """Every signal fused, with the named theme's passages as one more ranking when the question names one."""
         bm25_query = question
         if route:
             bm25_query = f"{question} {self.corpus.group_title(route)}"
-        rankings = {"bm25": self.index.bm25(bm25_query, pool, language),
-                    "dense": self.index.dense_search(vector, pool)}
-        bm25_weight = self.settings.bm25_weight
-        if language not in self.index.languages:
-            bm25_weight *= self.settings.bm25_crosslingual_factor  # few shared words across languages
-        weights = {"bm25": bm25_weight, "dense": self.settings.dense_weight}
+        rankings = self.index.rankings(bm25_query, language, vectors)
+        weights = self.index.weights(language)
         if route:
-            rankings["route"] = self._route_ranking(route, vector)
+            rankings["route"] = self._route_ranking(route, vectors)
             weights["route"] = self.settings.route_weight
-        hits = reciprocal_rank_fusion(rankings, weights, self.settings.rrf_k)
+        hits = fuse(rankings, weights, self.settings.fusion, self.settings.rrf_k)
         # A goal sentence summarises its theme; for a free question the objectives are the specific answer.
         goal = self.settings.goal_weight
         adjusted = [replace(h, score=round(h.score * goal, 6))
-                    if self.corpus.passages[self.unit_passage[h.unit_id]].kind == "goal" else h for h in hits]
-        return sorted(adjusted, key=lambda h: -h.score)
+                    if self.corpus.passages[h.passage_id].kind == "goal" else h for h in hits]
+        return sorted(adjusted, key=lambda h: -h.score)[:k]
 
-    def _embed(self, text: str) -> np.ndarray:
-        """The question's vector; one question may need it for routing, retrieval and suggestions, so the last one
-        of this thread is kept (one entry: a different question is always embedded afresh)."""
+    def _embed(self, text: str) -> dict[str, np.ndarray]:
+        """The question's vectors; one question may need them for routing, retrieval and suggestions, so the last
+        ones of this thread are kept (one entry: a different question is always embedded afresh)."""
         last = getattr(self._last_embedding, "value", None)
         if last is None or last[0] != text:
             last = (text, self.index.embed_query(text))
@@ -305,7 +405,7 @@ class Assistant:
     def warm_up(self) -> None:
         """Load the model and the lazy tables once, so the first real question is as fast as the others."""
         self.index.embed_query("plan national de sécurité")
-        _ = self._route_vectors, self._background_vectors, self.corpus.actor_index
+        _ = self._route_vectors, self.corpus.actor_index
         compose.highlight_spans("sécurité", "sécurité", "fr")
 
     # -- the entry point -------------------------------------------------------------------------------------
@@ -330,7 +430,7 @@ class Assistant:
         if language is None and lang == fallback:
             lang = self._glossary_language(text) or lang
         result = self._dispatch(text, lang, last)
-        intent, answer_md, citations, group, passage_ids, actor = result
+        intent, answer_md, citations, group, passage_ids, actor, scope = result
         notices = tuple(compose.notice(k, lang) for k in notice_keys)
         suggestions: tuple[str, ...] = ()
         if intent == "out_of_scope":
@@ -352,7 +452,9 @@ class Assistant:
         answer = Answer(question=text, language=lang, intent=intent, answer=answer_md,
                         citations=tuple(citations), theme=theme, group=group, notices=notices,
                         suggestions=suggestions, summary=summary,
-                        elapsed_ms=(time.perf_counter() - start) * 1000)
+                        elapsed_ms=(time.perf_counter() - start) * 1000,
+                        scope={"p_out": round(scope.p_out, 4), "threshold": round(scope.threshold, 4)}
+                        if scope is not None else None)
         return answer
 
     def _glossary_language(self, text: str) -> str | None:
@@ -368,8 +470,7 @@ class Assistant:
         return None
 
     def _suggest(self, text: str) -> list[str]:
-        vector = self._embed(text)
-        return [k for k, _ in self.semantic_routes(vector) if "." not in k][:3]
+        return [k for k, _ in self.semantic_routes(self._embed(text)) if "." not in k][:3]
 
     def _dispatch(self, text: str, lang: str, last: Turn | None):
         # 1. An objective id written out ("PNS16-B5-3", "B4.2-1").
@@ -385,8 +486,8 @@ class Assistant:
                     obj = self.corpus.objectives[oid]
                     head = compose.lead("objective", lang, ref=oid)
                     md, cits = self._answer_objectives(text, lang, [obj], head)
-                    return "objective", md, cits, obj.group_key, [oid], None
-            return ("objective", compose.lead("not_found", lang, ref=written), [], None, [], None)
+                    return Dispatch("objective", md, cits, obj.group_key, [oid], None)
+            return Dispatch("objective", compose.lead("not_found", lang, ref=written), [], None, [], None)
 
         # 2. Follow-ups on the previous list: "plus de détails sur le 3", "et pour la drogue ?".
         if last is not None and last.passage_ids:
@@ -398,17 +499,17 @@ class Assistant:
                     obj = self.corpus.objectives[pid]
                     head = compose.lead("objective", lang, ref=obj.id)
                     md, cits = self._answer_objectives(text, lang, [obj], head)
-                    return "objective", md, cits, obj.group_key, [obj.id], None
+                    return Dispatch("objective", md, cits, obj.group_key, [obj.id], None)
         route, _matches = self.router.route(text)
         actors = self.find_actors(text)
         if last is not None and is_followup(text):
             if last.intent == "list" and route:
                 md, cits, ids = self._answer_list(text, lang, route)
-                return "list", md, cits, route, ids, None
+                return Dispatch("list", md, cits, route, ids, None)
             if last.intent == "actor" and actors:
                 actor = actors[0]
                 md, cits = self._answer_actor(text, lang, actor, define=False)
-                return "actor", md, cits, None, [c.passage_id for c in cits], actor.id
+                return Dispatch("actor", md, cits, None, [c.passage_id for c in cits], actor.id)
 
         # 3. An objective by theme and number: "objectif 3 de la cybercriminalité".
         number = objective_number(text)
@@ -425,7 +526,7 @@ class Assistant:
                         head = compose.lead("objectives_numbered", lang, number=number,
                                             title=self.title(key, lang))
                     md, cits = self._answer_objectives(text, lang, candidates, head)
-                    return "objective", md, cits, key, [o.id for o in candidates], None
+                    return Dispatch("objective", md, cits, key, [o.id for o in candidates], None)
 
         # 4. Actors: "quels objectifs impliquent la CTIF ?", "wie werkt samen met Child Focus?", "what is BEPAD?".
         if route is not None:
@@ -436,40 +537,32 @@ class Assistant:
             actor = actors[0]
             define = has_define_cue(text)
             md, cits = self._answer_actor(text, lang, actor, define)
-            return "actor", md, cits, None, [c.passage_id for c in cits], actor.id
+            return Dispatch("actor", md, cits, None, [c.passage_id for c in cits], actor.id)
 
         # 5. A theme's or sub-group's objectives; or, when the question names none, the plan's themes.
         if has_list_cue(text):
             key = code or route
             if key is None and not actors and asks_for_everything(text):
-                return "overview", self._overview(lang), [], None, [], None
+                return Dispatch("overview", self._overview(lang), [], None, [], None)
             if key is None and not actors:
                 key = self._semantic_key(text, strict=True)
             if key is not None:
-                md, cits, ids = self._answer_list(text, lang, key)
-                return "list", md, cits, key, ids, None
+                md, cits, ids = self._answer_list(text, lang, key, narrow=True)
+                return Dispatch("list", md, cits, key, ids, None)
 
         # 6. A free question, or out of scope.
-        query = retrieval_text(text)
-        vector = self._embed(query)
-        hits = self.retrieve(query, lang, vector, route, self.settings.top_k * 3)
-        if not actors and self.is_out_of_scope(self.evidence(vector, hits[:10]), routed=route is not None):
-            return "out_of_scope", compose.lead("out_of_scope", lang), [], None, [], None
-        citations: list[Citation] = []
-        seen: set[str] = set()
-        for hit in hits:
-            pid = self.unit_passage[hit.unit_id]
-            if pid in seen:
-                continue
-            seen.add(pid)
-            citations.append(self._citation(len(citations) + 1, self.corpus.passages[pid], text, lang, hit))
-            if len(citations) >= self.settings.top_k:
-                break
+        hits, signals = self.free_evidence(text, lang, route, actors)
+        scope = self.scope(signals)
+        if not actors and scope is not None and scope.out_of_scope:
+            return Dispatch("out_of_scope", compose.lead("out_of_scope", lang), [], None, [], None, scope)
+        citations = [self._citation(i, self.corpus.passages[hit.passage_id], text, lang, hit)
+                     for i, hit in enumerate(hits, start=1)]
         lines = [compose.lead("free", lang)]
         for cit in citations:
             lines.append(compose.markdown_item(cit.rank, cit.text, cit.objective_id or "", cit.path))
         group = route
-        return "free", "\n\n".join(lines), citations, group, [c.passage_id for c in citations], None
+        return Dispatch("free", "\n\n".join(lines), citations, group, [c.passage_id for c in citations], None,
+                        scope)
 
     def _overview(self, language: str) -> str:
         """The plan's themes with their objective counts (fixed wording and titles only: nothing is quoted)."""

@@ -96,7 +96,7 @@ class GlossaryRouter:
     """
 
     def __init__(self, glossary: dict[str, GlossaryEntry]) -> None:
-        from indexer.lexical import analyse
+        from corpus.analysis import analyse
 
         self._analyse = analyse
         self.entries = glossary
@@ -260,6 +260,44 @@ _CONTENT_FREE = re.compile(
     r"welke|wat|zijn|alle|de|het|van|objectifs?|doelstellingen|objectives?|goals?|liste|list|lijst|priorites?|"
     r"prioriteiten|priorities|geef|donne|moi|me|give|show|toon|montre|er|there|is|y|a|t|il|existe\w*|"
     r"bestaan|exist\w*|\W)*$")
+
+
+# Words that frame a list question without narrowing it ("quels sont les objectifs concernant …").
+_LIST_FRAMING = (
+    "quel quels quelle quelles sont est existe existent voudrais voudrait aimerais souhaite donne donner moi "
+    "montre montrer liste complète complet entière tous toutes objectif objectifs priorité priorités concernant "
+    "concerne concernent concerner relatif relatifs relatives matière domaine thème thématique sujet porte portent "
+    "vise visent prévoit prévus fixe fixés dit parle traite mentionne énumère retient prépare préparer plan pns "
+    "nvp police "
+    "policière lutte lutter contre cadre cours "
+    "welke wat zijn is gaan gaat geef toon lijst alle volledige doelstelling doelstellingen doelen prioriteit "
+    "prioriteiten rond over inzake betreffende aangaande thema gebied bevat voorziet vermeldt staat staan heeft "
+    "plan politie strijd bestrijding aanpak cursus "
+    "what which are is does do set sets out deal deals give me show list all full complete objective objectives "
+    "goal goals priority priorities regarding concerning about on theme area field plan plans police fight "
+    "against tackle tackling contain contains cover covers say says mention mentions course")
+
+
+def narrowing_terms(question: str, covered: set[str], languages: tuple[str, ...] = ("fr", "nl", "en")) -> set[str]:
+    """Stems of a list question that go beyond naming its theme: "financement" in "les objectifs sur le
+    financement du terrorisme", nothing in "les objectifs de la cybercriminalité".
+
+    ``covered`` holds the stems of every name and glossary term of the theme; framing words of list questions
+    never count. A word counts when none of its stems, in any of the three languages, is covered or framing.
+    """
+    from corpus.analysis import analyse
+
+    framing = {stem for lang in languages for stem in analyse(_LIST_FRAMING, lang)}
+    known = covered | framing
+    extra: set[str] = set()
+    for word in set(re.findall(r"\w+", question.replace("'", " "))):
+        per_language = [analyse(word, lang) for lang in languages]
+        if not all(per_language) or any(c.isdigit() for c in word):  # a stopword somewhere, a code or number
+            continue
+        stems = {stem for found in per_language for stem in found}
+        if not any(_same_stem(stem, term) for stem in stems for term in known):
+            extra |= stems
+    return extra
 
 
 def theme_code(question: str) -> str | None:

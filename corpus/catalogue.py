@@ -17,12 +17,14 @@ from corpus.language import detect_language
 from corpus.loaders import load_document
 from corpus.manifest import load_manifest, read_toml, sha256_file, verify_document
 from corpus.structure import Correction, ParseReport, Plan, parse_document
+from corpus.views import ObjectiveView, Views, load_views, text_sha256
 from pns.errors import CorpusError
 from pns.settings import Settings
 from pns.types import Actor, DocumentInfo, Objective, Passage, Theme
 
 _CORRECTION_KEYS = {"id", "document", "theme", "from_group", "numbers", "starts_with", "to_group", "reason"}
 DATA_FILES = ("manifest.toml", "corrections.toml", "actors.toml", "glossary.toml")
+VIEWS_DIR = "views"
 
 
 def load_corrections(path: Path) -> list[Correction]:
@@ -43,13 +45,16 @@ def load_corrections(path: Path) -> list[Correction]:
     return out
 
 
-def corpus_fingerprint(corpus_dir: Path, documents: list[DocumentInfo]) -> str:
-    """Hash of the data files and the documents' checksums: what an index was built from."""
+def corpus_fingerprint(corpus_dir: Path, documents: list[DocumentInfo], views: Views | None = None) -> str:
+    """Hash of the data files, the views files and the documents' checksums: what an index was built from."""
     digest = hashlib.sha256()
     for name in DATA_FILES:
         path = corpus_dir / name
         digest.update(name.encode())
         digest.update(sha256_file(path).encode() if path.is_file() else b"-")
+    for path in views.files if views else ():
+        digest.update(f"{VIEWS_DIR}/{path.name}".encode())
+        digest.update(sha256_file(path).encode())
     for doc in documents:
         digest.update(doc.sha256.encode())
     return digest.hexdigest()[:16]
@@ -66,6 +71,7 @@ class Corpus:
     actors: list[Actor]
     fingerprint: str
     passages: dict[str, Passage] = field(default_factory=dict)
+    views: Views = field(default_factory=lambda: Views({}, {}))
 
     @classmethod
     def load(cls, settings: Settings, detect_languages: bool = True) -> Corpus:
@@ -81,7 +87,9 @@ class Corpus:
             plan = parse_document(doc, lines, corrections, titles if doc.language == "fr" else None)
             plans.append(plan)
         actors = load_actors(corpus_dir / "actors.toml")
-        corpus = cls(settings, documents, plans, glossary, actors, corpus_fingerprint(corpus_dir, documents))
+        views = load_views(corpus_dir / VIEWS_DIR)
+        corpus = cls(settings, documents, plans, glossary, actors, corpus_fingerprint(corpus_dir, documents, views),
+                     views=views)
         for plan in plans:
             if detect_languages:
                 sample = " ".join(p.text for p in plan.passages[:60])
@@ -127,6 +135,24 @@ class Corpus:
     @cached_property
     def actors_by_id(self) -> dict[str, Actor]:
         return {a.id: a for a in self.actors}
+
+    def view(self, objective_id: str) -> ObjectiveView | None:
+        """The objective's unofficial views, when they exist and were written for its current French text."""
+        view = self.views.objectives.get(objective_id)
+        objective = self.objectives.get(objective_id)
+        if view is None or objective is None or view.document != objective.document:
+            return None
+        return view if view.fr_sha256 == text_sha256(objective.text) else None
+
+    def translation(self, objective_id: str, language: str) -> str | None:
+        """The unofficial translation of an objective in ``language`` (None for French or when there is none)."""
+        view = self.view(objective_id)
+        return view.translations.get(language) if view else None
+
+    def heading_translation(self, key: str, language: str, document: str | None = None) -> str | None:
+        """A theme or sub-group title in ``language`` from the views of ``document`` (default: the first)."""
+        document = document or (self.documents[0].id if self.documents else "")
+        return self.views.heading(document, key, language)
 
     def reports(self) -> list[ParseReport]:
         return [plan.report for plan in self.plans]

@@ -11,14 +11,18 @@ from typing import Any
 
 def register(sub: Any) -> None:
     ev = sub.add_parser("eval", help="evaluate retrieval and answers on the curated question set")
-    ev.add_argument("action", nargs="?", choices=("run", "import-feedback"), default="run",
-                    help="run (default) or import-feedback FILE")
+    ev.add_argument("action", nargs="?", choices=("run", "import-feedback", "tune", "abstention"),
+                    default="run",
+                    help="run (default), tune (choose fusion weights on the development sets), abstention (the "
+                         "out-of-scope decision on its held-out set and every question set) or import-feedback FILE")
     ev.add_argument("file", nargs="?", help="with import-feedback: a JSONL file from `pns feedback export`")
     ev.add_argument("--json", action="store_true", help="print the summary as JSON")
     ev.add_argument("--out", help="report folder (default DATA_DIR/eval)")
     ev.add_argument("--questions", help="question set (default eval/questions.jsonl)")
+    ev.add_argument("--step", type=float, default=0.05, help="with tune: grid step of the weights (default 0.05)")
     ev.add_argument("--modes", default="bm25,dense,hybrid,assistant",
-                    help="comma-separated modes (default: all four)")
+                    help="comma-separated modes (default: all four; an encoder's signal such as use or e5 "
+                         "evaluates it alone)")
     ev.set_defaults(func=cmd_eval)
 
 
@@ -31,14 +35,38 @@ def cmd_eval(args: argparse.Namespace, settings: Any) -> int:
         return import_feedback(Path(args.file), Path(args.out) if args.out else None)
     if args.file:
         raise UsageError(f"unexpected argument {args.file!r}; did you mean `pns eval import-feedback FILE`?")
+    if args.action == "abstention":
+        from assistant.service import Assistant
+        from eval.abstention import format_summary, run_abstention
+        from pns.cli import print_json
+
+        out = Path(args.out) if args.out else Path(settings.data_dir) / "eval"
+        summary = run_abstention(Assistant.load(settings, warm=True), out)
+        if args.json:
+            print_json(summary)
+        else:
+            print(format_summary(summary))
+            print(f"report: {out / 'abstention.md'}")
+        return 0
+    if args.action == "tune":
+        from eval.tune import format_tune, tune
+        from pns.cli import print_json
+
+        if not 0.01 <= args.step <= 0.5:
+            raise UsageError(f"--step must be between 0.01 and 0.5, got {args.step}")
+        report = tune(settings, args.step)
+        if args.json:
+            print_json(report)
+        else:
+            print(format_tune(report))
+        return 0
     from eval.report import format_table, write_report
     from eval.run import MODES, QUESTIONS, run_all
     from pns.cli import print_json
 
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
-    unknown = [m for m in modes if m not in MODES]
-    if unknown or not modes:
-        raise UsageError(f"unknown mode(s) {', '.join(unknown) or '(none)'}; use {', '.join(MODES)}")
+    if not modes:
+        raise UsageError(f"no mode given; use some of {', '.join(MODES)} or an encoder's signal (use, e5)")
     questions = Path(args.questions) if args.questions else QUESTIONS
     if not questions.is_file():
         raise UsageError(f"question set {questions} not found")

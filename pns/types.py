@@ -135,19 +135,43 @@ class Unit:
 
 
 @dataclass(frozen=True)
-class Hit:
-    """A retrieved unit with its score breakdown (ranks are 1-based; None where a retriever missed it)."""
+class SignalScore:
+    """What one signal (BM25, an encoder) said of a passage: its 1-based rank, raw score and best unit."""
 
+    rank: int
+    score: float
+    unit: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved passage (once, by its best unit) with its score breakdown per signal.
+
+    ``signals`` maps a signal name ("bm25", "use", "e5", …) to what it said; a signal that missed the passage is
+    absent.
+    """
+
+    passage_id: str
     unit_id: str
     score: float
     retriever: str
-    bm25_rank: int | None = None
-    bm25_score: float | None = None
-    dense_rank: int | None = None
-    dense_score: float | None = None
+    signals: dict[str, SignalScore] = field(default_factory=dict)
+
+    def rank(self, signal: str) -> int | None:
+        found = self.signals.get(signal)
+        return found.rank if found else None
+
+    def signal_score(self, signal: str) -> float | None:
+        found = self.signals.get(signal)
+        return found.score if found else None
+
+    def breakdown(self) -> dict[str, dict[str, Any]]:
+        """{signal: {"rank", "score", "unit"}} for JSON and the sources panel."""
+        return {name: asdict(s) for name, s in self.signals.items()}
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"passage_id": self.passage_id, "unit_id": self.unit_id, "score": self.score,
+                "retriever": self.retriever, "signals": self.breakdown()}
 
 
 @dataclass(frozen=True)
@@ -189,6 +213,8 @@ class Answer:
     suggestions: tuple[str, ...] = ()
     summary: str | None = None
     elapsed_ms: float = 0.0
+    # The out-of-scope decision of a free question: P(out of scope) and the threshold it was compared with.
+    scope: dict[str, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -202,5 +228,6 @@ class Answer:
             "notices": list(self.notices),
             "suggestions": list(self.suggestions),
             "summary": self.summary,
+            "scope": self.scope,
             "elapsed_ms": round(self.elapsed_ms, 2),
         }

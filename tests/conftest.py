@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -35,15 +38,26 @@ def real_corpus(tmp_path_factory: pytest.TempPathFactory):  # -> corpus.catalogu
         return Corpus.load(load_settings())
 
 
+# One cache folder for the whole test session (USE's start-up files and the embedding cache), so the shipped
+# corpus is embedded once however many fixtures index it. Tests of the caches themselves use folders of their own.
+SESSION_CACHE = Path(tempfile.mkdtemp(prefix="pns-test-cache-"))
+atexit.register(shutil.rmtree, SESSION_CACHE, True)
+
+
+@pytest.fixture(scope="session")
+def session_cache_dir() -> Path:
+    return SESSION_CACHE
+
+
 @pytest.fixture(scope="session")
 def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Settings on the shipped corpus with the default model, the index built once into a temporary folder."""
-    from indexer.build import build_index
+    """Settings on the shipped corpus with the default models, the index built once into a temporary folder."""
+    from assistant.build import ensure_ready
 
     base = tmp_path_factory.mktemp("real-index")
     settings = Settings(corpus_dir=str(REPO_ROOT / "corpus"), index_dir=str(base / "index"),
-                        data_dir=str(base / "data"))
-    build_index(settings)
+                        data_dir=str(base / "data"), cache_dir=str(SESSION_CACHE))
+    ensure_ready(settings, quiet=True)
     return settings
 
 

@@ -34,9 +34,9 @@ def cmd_serve(args: argparse.Namespace, settings: Any) -> int:
     if args.port is not None and not 0 < args.port < 65536:
         raise UsageError(f"--port must be between 1 and 65535, got {args.port}")
     settings = settings.replace(host=args.host, port=args.port)
-    from indexer.build import ensure_index
+    from assistant.build import ensure_ready
 
-    ensure_index(settings)
+    ensure_ready(settings)
     from ui.app import auth_from_settings, serve
 
     auth_from_settings(settings)  # refuse a half-configured login before loading anything else

@@ -224,11 +224,11 @@ def _free_port() -> int:
 @contextmanager
 def local_app(settings: Any) -> Iterator[str]:
     """The app of these settings served in this process on 127.0.0.1 at a free port (index built if needed)."""
-    from indexer.build import ensure_index
+    from assistant.build import ensure_ready
     from ui.app import serve
 
     settings = settings.replace(host="127.0.0.1", port=_free_port())
-    ensure_index(settings)
+    ensure_ready(settings)
     demo = serve(settings, block=False)
     try:
         yield f"http://127.0.0.1:{settings.port}"

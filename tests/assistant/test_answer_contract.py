@@ -12,7 +12,7 @@ from corpus.clean import fold
 from .helpers import BASE_URL
 
 ANSWER_KEYS = {"question", "language", "intent", "answer", "theme", "group", "citations", "notices",
-               "suggestions", "summary", "elapsed_ms"}
+               "suggestions", "summary", "elapsed_ms", "scope"}
 CITATION_KEYS = {"rank", "passage_id", "objective_id", "path", "document", "document_title", "location", "text",
                  "score", "url", "scores", "highlights"}
 QUESTIONS = [
@@ -35,6 +35,12 @@ def test_to_dict_is_json_with_every_field(real_assistant, question: str) -> None
         answer.language, answer.intent, answer.theme, answer.group)
     assert data["answer"] == answer.answer and data["summary"] is None
     assert isinstance(data["elapsed_ms"], float) and data["elapsed_ms"] >= 0
+    # the out-of-scope decision is made (and shown) for free questions only
+    if data["intent"] in ("free", "out_of_scope"):
+        assert set(data["scope"]) == {"p_out", "threshold"}
+        assert (data["scope"]["p_out"] >= data["scope"]["threshold"]) is (data["intent"] == "out_of_scope")
+    else:
+        assert data["scope"] is None
     assert len(data["citations"]) == len(answer.citations)
     for rank, (item, citation) in enumerate(zip(data["citations"], answer.citations, strict=True), start=1):
         assert set(item) == CITATION_KEYS

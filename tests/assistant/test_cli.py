@@ -27,6 +27,7 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, real_settings) -> N
     monkeypatch.setenv("PNS_CORPUS_DIR", real_settings.corpus_dir)
     monkeypatch.setenv("PNS_INDEX_DIR", real_settings.index_dir)
     monkeypatch.setenv("PNS_DATA_DIR", real_settings.data_dir)
+    monkeypatch.setenv("PNS_CACHE_DIR", real_settings.cache_dir)
 
 
 def _stdin(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
@@ -40,7 +41,7 @@ def test_ask_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert captured.err == ""
     data = json.loads(captured.out)
     assert set(data) == {"question", "language", "intent", "answer", "theme", "group", "citations", "notices",
-                         "suggestions", "summary", "elapsed_ms"}
+                         "suggestions", "summary", "elapsed_ms", "scope"}
     assert (data["question"], data["language"], data["intent"], data["theme"], data["group"]) == (
         CYBER, "fr", "list", "B5", "B5")
     assert [c["objective_id"] for c in data["citations"]] == B5

@@ -58,7 +58,8 @@ def test_a_theme_list_comes_from_one_edition() -> None:
 def test_the_assistant_lists_the_edition_of_the_question_language(real_assistant) -> None:
     from assistant.service import Assistant
 
-    assistant = Assistant(real_assistant.settings, _corpus(), real_assistant.index)
+    assistant = Assistant(real_assistant.settings, _corpus(), real_assistant.index, real_assistant.abstention,
+                          real_assistant.background)
     dutch = assistant._answer_list("Welke doelstellingen rond cybercrime?", "nl", "B5")
     french = assistant._answer_list("Quels objectifs en matière de cybercriminalité ?", "fr", "B5")
     assert dutch[2] == ["NVP16-B5-1", "NVP16-B5-2"]

@@ -80,7 +80,8 @@ def fake(llm: tuple[FakeLLM, int]) -> FakeLLM:
 
 def _assistant(real_assistant, **changes: Any) -> Assistant:
     """A fresh assistant on the shared corpus and index, with some settings replaced."""
-    return Assistant(real_assistant.settings.replace(**changes), real_assistant.corpus, real_assistant.index)
+    return Assistant(real_assistant.settings.replace(**changes), real_assistant.corpus, real_assistant.index,
+                     real_assistant.abstention, real_assistant.background)
 
 
 @pytest.fixture(scope="module")

@@ -80,8 +80,24 @@ def test_invalid_toml_file(tmp_path: Path) -> None:
 
 def test_overrides_none_keeps_value(tmp_path: Path) -> None:
     settings = load_settings(embedder=None, index_dir=str(tmp_path))
-    assert settings.embedder == "use-multilingual-v3"
+    assert settings.embedder == "use-multilingual-v3,e5-small"
     assert settings.index_dir == str(tmp_path)
+
+
+def test_fusion_settings_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load_settings(fusion_weights="bm25=0.3, e5=0.7")
+    assert settings.signal_weights(["bm25", "e5"]) == {"bm25": 0.3, "e5": 0.7}
+    # a configured signal without a weight gets the mean of the listed encoders'; unconfigured ones are ignored
+    assert load_settings(fusion_weights="bm25=0.2,use=0.2,e5=0.6").signal_weights(["bm25", "st"]) == {
+        "bm25": 0.2, "st": 0.4}
+    for bad in ("bm25", "bm25=x", "bm25=-1", "=0.5"):
+        with pytest.raises(ConfigError, match=r"setting fusion_weights: .* is not 'signal=weight'"):
+            load_settings(fusion_weights=bad)
+    monkeypatch.setenv("PNS_FUSION", "max")
+    with pytest.raises(ConfigError, match="setting fusion must be 'convex' or 'rrf', got 'max'"):
+        load_settings()
+    monkeypatch.setenv("PNS_FUSION", "rrf")
+    assert load_settings().fusion == "rrf"
 
 
 @pytest.mark.parametrize("value", ["true", "7860.5"])

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from corpus.catalogue import Corpus
-from indexer.build import embedder_for, ensure_index, index_status, open_index
-from indexer.embedders import USEEmbedder
+from indexer.build import embedders_for, ensure_index, index_status, open_index
+from indexer.embedders import E5Embedder, USEEmbedder
 from indexer.store import HybridIndex
 from pns.settings import Settings
 
@@ -17,10 +17,12 @@ def _current(settings: Settings) -> str:
     return (Path(settings.index_dir) / "CURRENT").read_text(encoding="utf-8")
 
 
-def test_embedder_for_uses_the_data_folder_cache(settings: Settings) -> None:
-    embedder = embedder_for(settings)
-    assert isinstance(embedder, USEEmbedder)
-    assert embedder._cache_dir.parent == Path(settings.data_dir) / "model-cache"
+def test_embedders_for_uses_the_data_folder_cache(settings: Settings) -> None:
+    use, e5 = embedders_for(settings.replace(embedder="use-multilingual-v3,e5-small"))
+    assert isinstance(use, USEEmbedder) and isinstance(e5, E5Embedder)
+    assert (use.signal, e5.signal) == ("use", "e5")
+    assert use._cache_dir.parent == Path(settings.cache_dir) / "model-cache"
+    assert Settings(data_dir="/d").cache_path == Path("/d/cache")
 
 
 def test_builds_when_missing_then_keeps_a_current_index(settings: Settings,
@@ -34,7 +36,7 @@ def test_builds_when_missing_then_keeps_a_current_index(settings: Settings,
     assert capsys.readouterr().err == ""
     assert _current(settings) == first
     index = open_index(settings, Corpus.load(settings, detect_languages=False))
-    assert index.search("ViCLAS", k=1)[0].unit_id == "TST-B2.2-1"
+    assert index.search("ViCLAS", k=1)[0].passage_id == "TST-B2.2-1"
 
 
 def test_rebuild_on_request(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
@@ -50,11 +52,11 @@ def test_rebuilds_a_stale_index(settings: Settings, capsys: pytest.CaptureFixtur
     ensure_index(settings, quiet=True)
     changed = settings.replace(chunk_max_chars=200)
     corpus = Corpus.load(changed, detect_languages=False)
-    assert index_status(changed, corpus, embedder_for(changed)) == (
+    assert index_status(changed, corpus, embedders_for(changed)) == (
         "settings that shape the index changed since it was built")
     assert ensure_index(changed) is True
     assert "settings that shape the index changed" in capsys.readouterr().err
-    assert index_status(changed, corpus, embedder_for(changed)) is None
+    assert index_status(changed, corpus, embedders_for(changed)) is None
     index = open_index(changed, corpus)
     # 200 characters: the Avant-propos (70 + 79 + 97 + 69) now needs three units
     chunks = [u.id for u in index.units if u.passage_id == "TST-P1-1"]
@@ -66,7 +68,7 @@ def test_rebuilds_a_corrupted_index(settings: Settings, capsys: pytest.CaptureFi
     folder = HybridIndex.current_folder(Path(settings.index_dir))
     (folder / "units.jsonl").write_text("{}\n", encoding="utf-8")
     corpus = Corpus.load(settings, detect_languages=False)
-    assert index_status(settings, corpus, embedder_for(settings)) is None  # the manifest alone looks current
+    assert index_status(settings, corpus, embedders_for(settings)) is None  # the manifest alone looks current
     assert ensure_index(settings) is True
     assert f"index file {folder / 'units.jsonl'} is corrupted" in capsys.readouterr().err
-    assert open_index(settings, corpus).search("ViCLAS", k=1)[0].unit_id == "TST-B2.2-1"
+    assert open_index(settings, corpus).search("ViCLAS", k=1)[0].passage_id == "TST-B2.2-1"

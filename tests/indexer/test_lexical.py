@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.lexical import LexicalIndex, analyse, analyse_query
+from corpus.analysis import analyse, analyse_query
+from indexer.lexical import LexicalIndex
 
 
 @pytest.mark.parametrize(

@@ -162,10 +162,10 @@ def start_app(settings: Settings) -> Iterator[Callable[..., str]]:
 
 
 @pytest.fixture(scope="session")
-def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings]]:
+def live_app(tmp_path_factory: pytest.TempPathFactory, session_cache_dir: Path) -> Iterator[tuple[str, Settings]]:
     """The real app over the real assistant, with an index built in a temporary folder: ``(url, settings)``."""
+    from assistant.build import ensure_ready
     from assistant.service import Assistant
-    from indexer.build import ensure_index
     from ui.app import build_app
 
     base = tmp_path_factory.mktemp("live")
@@ -173,8 +173,8 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Se
         clear_pns_env(mp)
         mp.chdir(base)
         app_settings = load_settings(data_dir=str(base / "data"), index_dir=str(base / "index"),
-                                     host="127.0.0.1", port=free_port())
-        ensure_index(app_settings, quiet=True)
+                                     cache_dir=str(session_cache_dir), host="127.0.0.1", port=free_port())
+        ensure_ready(app_settings, quiet=True)
         demo = build_app(Assistant.load(app_settings, warm=True), app_settings)
         with running(demo, app_settings) as url:
             yield url, app_settings
