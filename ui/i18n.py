@@ -64,6 +64,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "score_lexical": {"fr": "lexical (BM25)", "nl": "lexicaal (BM25)", "en": "lexical (BM25)"},
     "score_dense": {"fr": "sémantique", "nl": "semantisch", "en": "semantic"},
     "score_fused": {"fr": "fusion", "nl": "fusie", "en": "fused"},
+    "score_route": {"fr": "thème nommé", "nl": "genoemd thema", "en": "named theme"},
     "score_catalogue": {
         "fr": "tiré du catalogue des objectifs", "nl": "uit de catalogus van doelstellingen",
         "en": "taken from the catalogue of objectives",

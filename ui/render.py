@@ -112,21 +112,25 @@ def _number(value: Any, digits: int) -> str:
 
 
 def score_breakdown(citation: Mapping[str, Any], language: str = DEFAULT_LANGUAGE) -> str:
-    """"score 0.0325 · fusion 0.0325 · lexical (BM25) #1 (12.41) · sémantique #3 (0.612)", escaped."""
+    """"score 0.8123 · fusion 0.8123 · lexical (BM25) #1 (12.41) · sémantique (e5) #3 (0.862)", escaped."""
     scores = citation.get("scores") or {}
     parts = [f"{t('score', language)} {_number(citation.get('score'), 4)}"]
     if scores.get("source") == "catalogue":
         parts.append(t("score_catalogue", language))
     if scores.get("fused") is not None:
         parts.append(f"{t('score_fused', language)} {_number(scores['fused'], 4)}")
-    for name, label, digits in (("bm25", "score_lexical", 2), ("dense", "score_dense", 3)):
-        if f"{name}_rank" not in scores and f"{name}_score" not in scores:
-            continue
-        rank = scores.get(f"{name}_rank")
-        if rank is None:
-            parts.append(f"{t(label, language)} {t('not_retrieved', language)}")
+    for name, part in (scores.get("signals") or {}).items():
+        if name == "bm25":
+            label, digits = t("score_lexical", language), 2
+        elif name == "route":
+            label, digits = t("score_route", language), 3
         else:
-            parts.append(f"{t(label, language)} #{rank} ({_number(scores.get(f'{name}_score'), digits)})")
+            label, digits = f"{t('score_dense', language)} ({name})", 3
+        rank = part.get("rank") if isinstance(part, Mapping) else None
+        if rank is None:
+            parts.append(f"{label} {t('not_retrieved', language)}")
+        else:
+            parts.append(f"{label} #{rank} ({_number(part.get('score'), digits)})")
     return escape_html(" · ".join(parts))
 
 

@@ -72,7 +72,7 @@ def hostile_answer(question: str, language: str | None = None) -> Answer:
         rank=1, passage_id="TNY-B1-1", objective_id="TNY-B1-1", path=("B1 Cybercrime <script>x</script>",),
         document="tiny", document_title='Plan <test> & "co"', location="l. 9", text=text, score=0.5,
         url="http://127.0.0.1:7860/?objective=TNY-B1-1",
-        scores={"fused": 0.5, "bm25_rank": 1, "bm25_score": 3.25, "dense_rank": None, "dense_score": None},
+        scores={"fused": 0.5, "signals": {"bm25": {"rank": 1, "score": 3.25}, "e5": {"rank": None, "score": None}}},
         highlights=((start, start + len("criminalité")), (20, 28)),
     )
     return Answer(question=question, language=language or "fr", intent="free",

@@ -95,7 +95,7 @@ def test_citation_html_exact():
         '<blockquote class="pns-text">Mieux lutter contre <mark>&lt;script&gt;</mark>alert(1)&lt;/script&gt; la '
         "<mark>criminalité</mark>.</blockquote>"
         '<div class="pns-meta">Emplacement : Plan &lt;test&gt; &amp; &quot;co&quot; · l. 9<br>'
-        "Score 0.5000 · fusion 0.5000 · lexical (BM25) #1 (3.25) · sémantique non trouvé</div></li>"
+        "Score 0.5000 · fusion 0.5000 · lexical (BM25) #1 (3.25) · sémantique (e5) non trouvé</div></li>"
     )
 
 
@@ -116,9 +116,11 @@ def test_score_breakdown_for_catalogue_and_retrieval():
     assert render.score_breakdown({"score": 1.0, "scores": {"source": "catalogue"}}, "en") == (
         "Score 1.0000 · taken from the catalogue of objectives"
     )
-    scores = {"fused": 0.0325, "bm25_rank": None, "bm25_score": None, "dense_rank": 3, "dense_score": 0.61234}
-    assert render.score_breakdown({"score": 0.0325, "scores": scores}, "nl") == (
-        "Score 0.0325 · fusie 0.0325 · lexicaal (BM25) niet gevonden · semantisch #3 (0.612)"
+    scores = {"fused": 0.8123, "signals": {"bm25": {"rank": None, "score": None},
+                                           "e5": {"rank": 3, "score": 0.86234}, "route": {"rank": 1, "score": 0.5}}}
+    assert render.score_breakdown({"score": 0.8123, "scores": scores}, "nl") == (
+        "Score 0.8123 · fusie 0.8123 · lexicaal (BM25) niet gevonden · semantisch (e5) #3 (0.862) · "
+        "genoemd thema #1 (0.500)"
     )
 
 
