@@ -7,9 +7,9 @@ filled in), and everything else is a quoted passage.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from assistant.export import escape_markdown, normalise_spans
+from assistant.export import escape_markdown, labels, normalise_spans
 from corpus.analysis import analyse
 from corpus.clean import fold_chars
 
@@ -138,8 +138,14 @@ def highlight_spans(text: str, query: str, language: str, corpus_language: str =
     return tuple(normalise_spans(spans, len(text)))
 
 
-def markdown_item(rank: int, text: str, label: str, path: Sequence[str] = ()) -> str:
-    """One cited passage: "[n] **label** text — *path*", the passage quoted literally."""
+def markdown_item(rank: int, text: str, label: str, path: Sequence[str] = (),
+                  translation: Mapping[str, str] | None = None) -> str:
+    """One cited passage: "[n] **label** text — *path*", the passage quoted literally; an unofficial translation
+    (``{"language", "text"}``) goes on its own line beneath, labelled as such, never as the plan's text."""
     where = f" — *{escape_markdown(' › '.join(path))}*" if path else ""
     head = f"**{escape_markdown(label, line_start=False)}** " if label else ""
-    return f"[{rank}] {head}{escape_markdown(text)}{where}"
+    item = f"[{rank}] {head}{escape_markdown(text)}{where}"
+    if translation:
+        name = labels(translation["language"])["translation"]
+        item += f"  \n*{name}:* {escape_markdown(translation['text'], line_start=False)}"
+    return item

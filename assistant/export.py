@@ -24,7 +24,7 @@ LABELS: dict[str, dict[str, str]] = {
         "question": "Question", "answer": "Réponse", "sources": "Sources",
         "summary": "Résumé par un modèle de langue (à vérifier dans les passages cités)",
         "corrected": "place rétablie par une correction relue", "footer": "Exporté de PNS Assistant.",
-        "french": "",
+        "french": "", "translation": "Traduction non officielle",
     },
     "nl": {
         "objectives": "Doelstellingen", "n_objectives": "{n} doelstellingen", "one_objective": "1 doelstelling",
@@ -33,7 +33,7 @@ LABELS: dict[str, dict[str, str]] = {
         "question": "Vraag", "answer": "Antwoord", "sources": "Bronnen",
         "summary": "Samenvatting door een taalmodel (controleer in de geciteerde passages)",
         "corrected": "plaats hersteld door een nagelezen correctie", "footer": "Geëxporteerd uit PNS Assistant.",
-        "french": "De tekst van het plan is in het Frans.",
+        "french": "De tekst van het plan is in het Frans.", "translation": "Niet-officiële vertaling",
     },
     "en": {
         "objectives": "Objectives", "n_objectives": "{n} objectives", "one_objective": "1 objective",
@@ -42,7 +42,7 @@ LABELS: dict[str, dict[str, str]] = {
         "question": "Question", "answer": "Answer", "sources": "Sources",
         "summary": "Summary by a language model (check it against the quoted passages)",
         "corrected": "place restored by a reviewed correction", "footer": "Exported from PNS Assistant.",
-        "french": "The plan's text is in French.",
+        "french": "The plan's text is in French.", "translation": "Unofficial translation",
     },
 }
 
@@ -56,6 +56,7 @@ h3 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; }
 blockquote { border-left: 3px solid #999; margin: .4rem 0 .8rem; padding: .1rem 0 .1rem .8rem; }
 ol.objectives > li, ol.sources > li { margin-bottom: .7rem; }
 mark { background: #fff0a0; color: inherit; }
+.translation { color: #444; font-style: italic; } .translation strong { font-style: normal; }
 a { color: #1a4f8b; }
 footer { margin-top: 2rem; border-top: 1px solid #ccc; color: #555; font-size: .8rem; padding-top: .4rem; }
 @media print { a { color: #111; text-decoration: none; } .ref a::after { content: " <" attr(href) ">"; }
@@ -225,7 +226,10 @@ def group_export(corpus: Any, key: str, language: str = "fr") -> GroupExport:
         raise UsageError(f"no theme or sub-group {key!r}; use a code such as B5, A3 or B4.2 (themes: {known})")
     title = group_titles.get(key, theme.title)
     entry = corpus.glossary.get(key) if getattr(corpus, "glossary", None) else None
-    translated = entry.names.get(language) if entry is not None and language != "fr" else None
+    translated = None
+    if language != "fr":
+        views_title = corpus.heading_translation(key, language) if hasattr(corpus, "heading_translation") else None
+        translated = views_title or (entry.names.get(language) if entry is not None else None)
     sections: list[GroupSection] = []
     documents = set()
     for objective in corpus.group_objectives(key, language):
@@ -233,7 +237,11 @@ def group_export(corpus: Any, key: str, language: str = "fr") -> GroupExport:
         if not sections or sections[-1].key != objective.group_key:
             heading = objective.group if (objective.group and "." not in key) else None
             sections.append(GroupSection(objective.group_key, heading))
-        sections[-1].objectives.append(corpus.objective_dict(objective))
+        item = corpus.objective_dict(objective)
+        # An unofficial translation in the export's language, shown beneath the plan's French text.
+        translation = corpus.translation(objective.id, language) if hasattr(corpus, "translation") else None
+        item["translation"] = translation if language != objective.language else None
+        sections[-1].objectives.append(item)
     passages = []
     for passage in corpus.passages.values():
         if passage.theme != theme.code or passage.kind != "prose":
@@ -276,6 +284,10 @@ def group_markdown(corpus: Any, key: str, language: str = "fr") -> str:
         for o in section.objectives:
             text = escape_markdown(o["text"]).replace("\n", "\n   ")
             lines.append(f"{o['number']}. {text}")
+            if o.get("translation"):
+                lines.append(f"   *{words['translation']} :* {escape_markdown(o['translation'], line_start=False)}"
+                             if language == "fr" else
+                             f"   *{words['translation']}:* {escape_markdown(o['translation'], line_start=False)}")
             ref = [f"`{o['id']}`", escape_markdown(o["location"])]
             link = _md_link(o.get("url"), words["permalink"])
             if link:
@@ -317,7 +329,10 @@ def group_html(corpus: Any, key: str, language: str = "fr") -> str:
                 ref.append(link)
             if o.get("corrected"):
                 ref.append(f"<em>{escape_html(words['corrected'])}</em>")
-            parts.append(f'<li value="{int(o["number"])}">{escape_html(o["text"])}<br>'
+            translation = (f'<br><span class="translation" lang="{escape_html(language)}"><strong>'
+                           f"{escape_html(words['translation'])}:</strong> {escape_html(o['translation'])}</span>"
+                           if o.get("translation") else "")
+            parts.append(f'<li value="{int(o["number"])}">{escape_html(o["text"])}{translation}<br>'
                          f'<span class="ref">{" · ".join(ref)}</span></li>\n')
         parts.append("</ol>\n")
     if data.passages:
@@ -374,10 +389,22 @@ def answer_markdown(answer: Any, language: str | None = None) -> str:
             if where:
                 head += f" — {escape_markdown(where)}"
             lines += [head, "", _quote_markdown(str(c.get("text", "")))]
+            if c.get("translation"):
+                lines += ["", f"*{labels(c['translation'].get('language'))['translation']}:* "
+                              f"{escape_markdown(str(c['translation'].get('text', '')), line_start=False)}"]
             link = _md_link(c.get("url"), words["permalink"])
             lines += ["", link, ""] if link else [""]
     lines += ["---", "", f"*{words['footer']}*", ""]
     return "\n".join(lines)
+
+
+def _translation_html(translation: Mapping[str, str] | None) -> str:
+    if not translation:
+        return ""
+    language = str(translation.get("language", ""))
+    return (f'<p class="translation" lang="{escape_html(language)}"><strong>'
+            f"{escape_html(labels(language)['translation'])}:</strong> {escape_html(translation.get('text', ''))}"
+            "</p>")
 
 
 def answer_html(answer: Any, language: str | None = None) -> str:
@@ -402,7 +429,7 @@ def answer_html(answer: Any, language: str | None = None) -> str:
             parts.append(f'<li value="{int(c.get("rank", 0))}"><strong>{escape_html(label)}</strong>'
                          f'<br><span class="ref">{ref}</span>\n'
                          f"<blockquote>{highlight_html(str(c.get('text', '')), c.get('highlights'))}"
-                         "</blockquote></li>\n")
+                         "</blockquote>" + _translation_html(c.get("translation")) + "</li>\n")
         parts.append("</ol>\n")
     parts.append(f"<footer>{escape_html(words['footer'])}</footer>\n</main>\n")
     return _page(heading[:200], "".join(parts), lang)

@@ -197,7 +197,15 @@ class Assistant:
             if passage.objective_id else None,
             scores=scores, highlights=compose.highlight_spans(passage.text, query, language, doc.language,
                                                               extra_spans),
+            translation=self._translation(passage, language),
         )
+
+    def _translation(self, passage: Passage, language: str) -> dict[str, str] | None:
+        """The objective's unofficial translation in the answer's language, when the plan's text is in another."""
+        if not passage.objective_id or language == passage.language:
+            return None
+        text = self.corpus.translation(passage.objective_id, language)
+        return {"language": language, "text": text} if text else None
 
     def _objective_lines(self, objectives: list[Objective], citations: list[Citation],
                          with_groups: bool) -> list[str]:
@@ -207,7 +215,8 @@ class Assistant:
             if with_groups and obj.group and obj.group != group:
                 group = obj.group
                 lines.append(f"\n**{compose.escape_markdown(obj.group)}**\n")
-            lines.append(compose.markdown_item(cit.rank, obj.text, f"{obj.number}. ({obj.id})"))
+            lines.append(compose.markdown_item(cit.rank, obj.text, f"{obj.number}. ({obj.id})",
+                                               translation=cit.translation))
         return lines
 
     # -- intents ---------------------------------------------------------------------------------------------
@@ -251,7 +260,7 @@ class Assistant:
         if closest:
             parts.append(compose.lead("closest_one" if len(closest) == 1 else "closest_many", language))
             parts += [compose.markdown_item(c.rank, o.text, f"{o.number}. ({o.id})",
-                                            (o.group,) if o.group and "." not in key else ())
+                                            (o.group,) if o.group and "." not in key else (), c.translation)
                       for o, c in zip(closest, citations, strict=False)]
             parts.append(compose.lead("others", language, title=title))
         n = len(closest)
@@ -262,7 +271,7 @@ class Assistant:
                            head: str) -> tuple[str, list[Citation]]:
         citations = [self._citation(i, self.corpus.passages[o.id], question, language)
                      for i, o in enumerate(objectives, start=1)]
-        lines = [compose.markdown_item(c.rank, o.text, f"{o.id}", o.path) for o, c in zip(objectives, citations,
+        lines = [compose.markdown_item(c.rank, o.text, f"{o.id}", o.path, c.translation) for o, c in zip(objectives, citations,
                                                                                           strict=True)]
         return "\n\n".join([head, *lines]), citations
 
@@ -298,12 +307,14 @@ class Assistant:
                 lines.append(compose.lead("other_prose", language))
             spans = tuple(spans_of(passage.text).get(actor.id, []))
             citations.append(self._citation(rank, passage, question, language, extra_spans=spans))
+            translation = citations[-1].translation
             if passage.objective_id and not define and passage.theme != theme:
                 theme = passage.theme
                 lines.append(f"**{compose.escape_markdown(self.title(theme, language))}**")
             label = passage.objective_id or ""
             lines.append(compose.markdown_item(rank, passage.text, label,
-                                               passage.path if not passage.objective_id or define else ()))
+                                               passage.path if not passage.objective_id or define else (),
+                                               translation))
         return "\n\n".join(lines), citations
 
     def scope_signals(self, text: str, language: str, vectors: dict[str, np.ndarray], hits: list[Hit],
@@ -559,7 +570,7 @@ class Assistant:
                      for i, hit in enumerate(hits, start=1)]
         lines = [compose.lead("free", lang)]
         for cit in citations:
-            lines.append(compose.markdown_item(cit.rank, cit.text, cit.objective_id or "", cit.path))
+            lines.append(compose.markdown_item(cit.rank, cit.text, cit.objective_id or "", cit.path, cit.translation))
         group = route
         return Dispatch("free", "\n\n".join(lines), citations, group, [c.passage_id for c in citations], None,
                         scope)

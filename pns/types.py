@@ -190,6 +190,8 @@ class Citation:
     url: str | None
     scores: dict[str, Any] = field(default_factory=dict)
     highlights: tuple[tuple[int, int], ...] = ()
+    # An unofficial translation shown beneath the quote ({"language", "text"}); never part of the citation.
+    translation: dict[str, str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -12,7 +12,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from assistant.export import defang_markdown, escape_html, escape_markdown, extra_notices, highlight_html
+from assistant.export import (
+    defang_markdown,
+    escape_html,
+    escape_markdown,
+    extra_notices,
+    highlight_html,
+    labels,
+)
 from ui.i18n import DEFAULT_LANGUAGE, t
 
 NEW_TAB = ' target="_blank" rel="noopener noreferrer"'
@@ -29,6 +36,8 @@ CSS = """
 .pns-text { border-left: 3px solid var(--border-color-primary); margin: .3rem 0; padding: .1rem 0 .1rem .7rem; }
 .pns-panel mark { background: #fde68a; color: #111; padding: 0 .1em; border-radius: 2px; }
 .pns-id { font-family: var(--font-mono); font-size: .85rem; }
+.pns-translation { margin: .2rem 0 .3rem .8rem; font-style: italic; color: var(--body-text-color-subdued); }
+.pns-translation .pns-label { font-style: normal; font-weight: 600; }
 .pns-card .pns-text { font-size: 1.05rem; }
 .pns-card dl { display: grid; grid-template-columns: max-content 1fr; gap: .3rem .8rem; margin: .8rem 0; }
 .pns-card dt { font-weight: 600; }
@@ -134,6 +143,15 @@ def score_breakdown(citation: Mapping[str, Any], language: str = DEFAULT_LANGUAG
     return escape_html(" · ".join(parts))
 
 
+def translation_html(text: str | None, language: str, interface: str = DEFAULT_LANGUAGE) -> str:
+    """An objective's unofficial translation beneath its French text, labelled as such (escaped); "" for none."""
+    if not text:
+        return ""
+    label = labels(interface)["translation"]
+    return (f'<p class="pns-translation" lang="{escape_html(language)}"><span class="pns-label">'
+            f"{escape_html(label)}{_colon(interface)}</span>{escape_html(text)}</p>")
+
+
 def citation_html(citation: Mapping[str, Any], language: str = DEFAULT_LANGUAGE) -> str:
     """One cited passage: rank, link to its objective, heading path, highlighted text, location, scores."""
     rank = int(citation.get("rank") or 0)
@@ -145,12 +163,14 @@ def citation_html(citation: Mapping[str, Any], language: str = DEFAULT_LANGUAGE)
         head += f'<span class="pns-id">{escape_html(citation.get("passage_id", ""))}</span>'
     path = " › ".join(str(p) for p in citation.get("path") or ())
     where = " · ".join(str(x) for x in (citation.get("document_title"), citation.get("location")) if x)
+    translation = citation.get("translation") or {}
     return (
         f'<li class="pns-citation" id="pns-source-{rank}" value="{rank}">'
         f"<div>{head}</div>"
         + (f'<div class="pns-path">{escape_html(path)}</div>' if path else "")
         + f'<blockquote class="pns-text">{highlight_html(str(citation.get("text") or ""), citation.get("highlights"))}'
         "</blockquote>"
+        + translation_html(translation.get("text"), translation.get("language", ""), language)
         + '<div class="pns-meta">'
         + (f"{escape_html(t('location', language))}{_colon(language)}{escape_html(where)}<br>" if where else "")
         + f"{score_breakdown(citation, language)}</div></li>"
@@ -206,6 +226,7 @@ def objective_card(corpus: Any, objective_id: str | None, language: str = DEFAUL
         f"{escape_html(t('objective_n', language, n=objective.number))}</h3>",
         f'<blockquote class="pns-text">{highlight_html(objective.text, spans)}</blockquote>',
         f'<p class="pns-muted">{escape_html(note)}</p>' if note else "",
+        translation_html(corpus.translation(objective.id, language), language, language),
         "<dl>",
         f"<dt>{escape_html(t('heading_path', language))}</dt><dd>{escape_html(path)}</dd>",
         f"<dt>{escape_html(t('source', language))}</dt><dd>{escape_html(source)}</dd>",
@@ -306,7 +327,8 @@ def theme_objectives(corpus: Any, key: str | None, language: str = DEFAULT_LANGU
                              f"{escape_html(theme_title(corpus, group_key, language))}</h4>")
             parts.append('<ol class="pns-objectives">')
         parts.append(f'<li value="{objective.number}">{objective_link(objective.id, language)} '
-                     f"{escape_html(objective.text)}</li>")
+                     f"{escape_html(objective.text)}"
+                     f"{translation_html(corpus.translation(objective.id, language), language, language)}</li>")
     if group_key is not None:
         parts.append("</ol>")
     prose = [p for p in corpus.passages.values() if p.theme == theme.code and p.kind == "prose"

@@ -14,7 +14,7 @@ from .helpers import BASE_URL
 ANSWER_KEYS = {"question", "language", "intent", "answer", "theme", "group", "citations", "notices",
                "suggestions", "summary", "elapsed_ms", "scope"}
 CITATION_KEYS = {"rank", "passage_id", "objective_id", "path", "document", "document_title", "location", "text",
-                 "score", "url", "scores", "highlights"}
+                 "score", "url", "scores", "highlights", "translation"}
 QUESTIONS = [
     "Quels sont les objectifs en matière de cybercriminalité ?",  # list
     "Who works with Child Focus?",  # actor
@@ -51,6 +51,12 @@ def test_to_dict_is_json_with_every_field(real_assistant, question: str) -> None
         assert item["url"] == (f"{BASE_URL}/?objective={citation.objective_id}" if citation.objective_id
                                else None)
         assert isinstance(item["score"], float)
+        # a Dutch or English answer shows each objective's unofficial translation; the citation stays French
+        if answer.language != "fr" and citation.objective_id:
+            assert item["translation"]["language"] == answer.language and item["translation"]["text"]
+            assert item["translation"]["text"] != item["text"]
+        else:
+            assert item["translation"] is None
 
 
 @pytest.mark.parametrize("question", QUESTIONS)
@@ -160,3 +166,20 @@ def test_highlight_spans() -> None:
     assert compose.highlight_spans("La prévention de la cybercriminalité.", "prévention", "fr",
                                    extra=((0, 5),)) == ((0, 13),)
     assert compose.highlight_spans("Rien ici.", "", "fr") == ()
+
+
+def test_a_dutch_answer_quotes_the_french_and_shows_the_translation_beneath(real_assistant) -> None:
+    answer = real_assistant.ask("Wat zegt het plan over partnergeweld?")
+    first = answer.citations[0]
+    translation = real_assistant.corpus.translation(first.objective_id, "nl")
+    assert first.text == real_assistant.corpus.objectives[first.objective_id].text  # the plan's French text
+    assert first.translation == {"language": "nl", "text": translation}
+    item = answer.answer.split("\n\n")[1]
+    assert item.startswith(f"[1] **{first.objective_id}** {compose.escape_markdown(first.text)}")
+    assert item.endswith(f"  \n*Niet-officiële vertaling:* {compose.escape_markdown(translation, line_start=False)}")
+    english = real_assistant.ask("Quels sont les objectifs en matière de cybercriminalité ?", language="en")
+    assert english.citations[0].translation == {
+        "language": "en", "text": real_assistant.corpus.translation("PNS16-B5-1", "en")}
+    assert "*Unofficial translation:*" in english.answer
+    french = real_assistant.ask("Quels sont les objectifs en matière de cybercriminalité ?")
+    assert all(c.translation is None for c in french.citations) and "traduction" not in french.answer.lower()

@@ -137,3 +137,18 @@ def test_a_notice_the_answer_does_not_show_is_exported():
     answer = hostile_answer("q").to_dict() | {"notices": ["Résumé écarté <raison>."], "summary": None}
     assert "\n*Résumé écarté &lt;raison&gt;.*\n\n## Sources" in export.answer_markdown(answer)
     assert '<p class="meta"><em>Résumé écarté &lt;raison&gt;.</em></p>' in export.answer_html(answer)
+
+
+def test_a_dutch_export_shows_each_translation_beneath_the_french(real_corpus):
+    text = export.group_markdown(real_corpus, "A6", "nl")
+    french = real_corpus.objectives["PNS16-A6-1"].text
+    dutch = real_corpus.translation("PNS16-A6-1", "nl")
+    assert f"1. {export.escape_markdown(french)}\n   *Niet-officiële vertaling:* " \
+           f"{export.escape_markdown(dutch, line_start=False)}\n" in text
+    assert f"*{real_corpus.heading_translation('A6', 'nl')}*" in text
+    html = export.group_html(real_corpus, "A6", "en")
+    english = real_corpus.translation("PNS16-A6-1", "en")
+    assert (f'<span class="translation" lang="en"><strong>Unofficial translation:</strong> '
+            f"{export.escape_html(english)}</span>") in html
+    assert "Unofficial translation" not in export.group_html(real_corpus, "A6", "fr")
+    assert "Traduction" not in export.group_markdown(real_corpus, "A6", "fr")

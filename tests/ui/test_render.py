@@ -258,3 +258,18 @@ def test_api_payloads(real_corpus):
 
 def test_strip_images():
     assert render.strip_images("# R\n\n![modes](hit_by_mode.png)\ntext") == "# R\n\ntext"
+
+
+def test_translations_are_labelled_and_escaped(real_corpus):
+    assert render.translation_html("Tekst <b>&</b>", "nl", "fr") == (
+        '<p class="pns-translation" lang="nl"><span class="pns-label">Traduction non officielle : </span>'
+        "Tekst &lt;b&gt;&amp;&lt;/b&gt;</p>")
+    assert render.translation_html(None, "nl", "nl") == ""
+    citation = {"rank": 1, "objective_id": "PNS16-B5-1", "text": "Mieux lutter",
+                "translation": {"language": "nl", "text": "Beter bestrijden"}}
+    assert render.translation_html("Beter bestrijden", "nl", "en") in render.citation_html(citation, "en")
+    dutch = real_corpus.translation("PNS16-A4-12", "nl")
+    card = render.objective_card(real_corpus, "PNS16-A4-12", "nl")
+    assert render.translation_html(dutch, "nl", "nl") in card
+    assert "pns-translation" not in render.objective_card(real_corpus, "PNS16-A4-12", "fr")
+    assert render.translation_html(dutch, "nl", "nl") in render.theme_objectives(real_corpus, "A4", "nl")
