@@ -9,7 +9,7 @@ margin set by hand holds on questions nobody here wrote, so the decision is lear
   and the difference of the two; BM25's best score, per query word, and the share of the question's words the
   index knows; the agreement of the signals (the fused score of the best passage); whether the glossary names a
   theme, an actor is named, or a theme code is written; the question's length.
-- **Training data** (`assistant/data/background.jsonl`): out-of-scope questions written for this purpose (everyday
+- **Training data** (`corpus/background.jsonl`): out-of-scope questions written for this purpose (everyday
   law, police careers and equipment, procedures, public health, civil protection, chit-chat…), each with a topic,
   and in-scope questions that touch a theme in passing; plus the development question sets' free questions,
   passed by the caller. A background question's similarity to the background corpus leaves the question itself out.
@@ -37,7 +37,13 @@ from pns.errors import IndexStateError
 
 FORMAT = 1
 MODEL_FILE = "abstention.json"
-BACKGROUND = Path(__file__).parent / "data" / "background.jsonl"
+BACKGROUND = Path(__file__).resolve().parent.parent / "corpus" / "background.jsonl"  # the shipped corpus's
+
+
+def background_path(settings: Any) -> Path:
+    """The corpus folder's ``background.jsonl``; the shipped one when that folder has none."""
+    own = Path(settings.corpus_dir) / "background.jsonl"
+    return own if own.is_file() else BACKGROUND
 TARGET_FALSE_ABSTENTION = 0.01  # at most 1 in-scope question in 100 set aside, on cross-validated predictions
 L2 = 1.0
 FOLDS = 5
@@ -245,7 +251,8 @@ def load_abstention(index: Any) -> tuple[AbstentionModel, dict[str, np.ndarray]]
     missing, damaged, or were fitted on another index version or other training data."""
     folder = index.folder
     model = AbstentionModel.load(folder)
-    expected = {"index": folder.name, "data": data_sha256(load_examples()), "signals": list(index.signals)}
+    expected = {"index": folder.name, "data": data_sha256(load_examples(background_path(index.settings))),
+                "signals": list(index.signals)}
     found = {k: model.meta.get(k) for k in expected}
     if found != expected:
         raise IndexStateError(f"the out-of-scope model in {folder} was fitted on another index or other training "
@@ -318,7 +325,7 @@ def fit_for(assistant: Any, examples: Sequence[Example] | None = None,
     background vectors it compares with, and the cross-validation figures."""
     from assistant.understanding import clean_question
 
-    examples = list(examples if examples is not None else load_examples())
+    examples = list(examples if examples is not None else load_examples(background_path(assistant.settings)))
     negatives = [clean_question(e.question, assistant.settings.max_question_chars)[0] for e in examples
                  if not e.in_scope]
     background = embed_queries(assistant.index, negatives, cache)

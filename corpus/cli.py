@@ -33,12 +33,16 @@ def _load(settings: Any, detect_languages: bool = False) -> Any:
 def cmd_check(args: argparse.Namespace, settings: Any) -> int:
     from collections import Counter
 
+    from corpus.views import check_views, expression_collisions
     from pns.cli import print_json
 
     corpus = _load(settings, detect_languages=True)
     counts = Counter(o.group_key for o in corpus.objectives.values())
     unknown = corpus.unknown_actors()
     reports = corpus.reports()
+    everyday = everyday_questions(settings)
+    views = check_views(corpus, everyday)
+    glossary_collisions = expression_collisions(glossary_expressions(corpus), everyday)
     if args.json:
         print_json({
             "fingerprint": corpus.fingerprint,
@@ -48,6 +52,20 @@ def cmd_check(args: argparse.Namespace, settings: Any) -> int:
             "groups": dict(counts),
             "reports": [vars(r) for r in reports],
             "unknown_acronyms": [{"acronym": a, "long_form": f, "passage": p} for a, f, p in unknown],
+            "views": {
+                "objectives_with_views": views.with_views, "objectives": views.total,
+                "missing": list(views.missing), "stale": list(views.stale), "orphans": list(views.orphans),
+                "unreviewed": list(views.unreviewed),
+                "shared_expressions": len(views.duplicates),
+                "generic_expressions": [{"language": lg, "expression": e, "objectives": n}
+                                        for lg, e, n in views.generic],
+                "language_mismatches": [{"objective": o, "labelled": lg, "detected": d}
+                                        for o, lg, d in views.language_mismatches],
+                "everyday_collisions": [{"language": lg, "expression": e, "questions": n}
+                                        for lg, e, n in views.collisions],
+            },
+            "glossary_everyday_collisions": [{"language": lg, "term": e, "questions": n}
+                                             for lg, e, n in glossary_collisions],
         })
         return 0
     print(f"corpus {settings.corpus_dir} (fingerprint {corpus.fingerprint})")
@@ -70,7 +88,56 @@ def cmd_check(args: argparse.Namespace, settings: Any) -> int:
     print(f"total: {len(corpus.objectives)} objectives")
     for acronym, long_form, passage in unknown:
         print(f"  note: acronym {acronym} ('{long_form}', {passage}) is not in actors.toml")
+    _print_views(views, glossary_collisions)
     return 0
+
+
+def everyday_questions(settings: Any) -> list[tuple[str, str]]:
+    """(text, language) of the out-of-scope questions of the background corpus (corpus/background.jsonl)."""
+    import json
+    from pathlib import Path
+
+    path = Path(settings.corpus_dir) / "background.jsonl"
+    if not path.is_file():
+        return []
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [(r["question"], r["language"]) for r in rows if not r.get("in_scope")]
+
+
+def glossary_expressions(corpus: Any) -> dict[str, set[str]]:
+    """Glossary names in their language and its extra terms in every language, for the collision check."""
+    out: dict[str, set[str]] = {"fr": set(), "nl": set(), "en": set()}
+    for entry in corpus.glossary.values():
+        for lang, name in entry.names.items():
+            out.setdefault(lang, set()).add(name.casefold())
+        for term in entry.terms:
+            for lang in out:
+                out[lang].add(term.casefold())
+    return out
+
+
+def _print_views(views: Any, glossary_collisions: list[tuple[str, str, int]]) -> None:
+    print(f"views (corpus/views/): {views.with_views} of {views.total} objectives with current translations and "
+          f"everyday words; {len(views.stale)} stale, {len(views.missing)} missing, {len(views.orphans)} for "
+          f"unknown objectives, {len(views.unreviewed)} not reviewed")
+    for oid in views.stale:
+        print(f"  WARNING: views of {oid} were written for another French text: review them and update fr_sha256")
+    for oid in views.orphans:
+        print(f"  WARNING: views name {oid}, which is not an objective of the corpus")
+    if views.missing:
+        print(f"  note: no views for {', '.join(views.missing[:10])}{' …' if len(views.missing) > 10 else ''}")
+    for oid, labelled, detected in views.language_mismatches:
+        print(f"  WARNING: the {labelled} translation of {oid} reads as {detected!r}")
+    print(f"  {len(views.duplicates)} expressions are shared by several objectives")
+    if views.generic:
+        print(f"  {len(views.generic)} expressions match more than 5 objectives (too generic to tell them apart): "
+              + ", ".join(f"{e} ({lg}, {n})" for lg, e, n in views.generic[:12])
+              + (" …" if len(views.generic) > 12 else ""))
+    for label, found in (("view expressions", views.collisions), ("glossary terms", glossary_collisions)):
+        if found:
+            print(f"  {len(found)} {label} stand in 2 or more everyday out-of-scope questions "
+                  "(corpus/background.jsonl): " + ", ".join(f"{e} ({lg}, {n})" for lg, e, n in found[:12])
+                  + (" …" if len(found) > 12 else ""))
 
 
 def cmd_objectives(args: argparse.Namespace, settings: Any) -> int:

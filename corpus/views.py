@@ -113,3 +113,80 @@ class ViewReport:
     generic: tuple[tuple[str, str, int], ...]  # (language, expression, number of objectives it matches)
     language_mismatches: tuple[tuple[str, str, str], ...]  # (objective id, labelled, detected)
     collisions: tuple[tuple[str, str, int], ...] = ()  # (language, expression, everyday questions it matches)
+
+
+GENERIC_LIMIT = 5  # an expression matching more objectives than this says little about any one of them
+COLLISION_LIMIT = 2  # an expression found in this many out-of-scope questions collides with everyday wording
+
+
+def _stems(text: str, language: str) -> frozenset[str]:
+    from corpus.analysis import analyse
+
+    return frozenset(analyse(text, language))
+
+
+def expression_collisions(expressions: dict[str, set[str]], everyday: list[tuple[str, str]],
+                          limit: int = COLLISION_LIMIT) -> list[tuple[str, str, int]]:
+    """(language, expression, count) of expressions whose every stem stands in at least ``limit`` of the
+    ``everyday`` questions (text, language) the plan does not address: they would pull those questions in."""
+    questions = [(lang, _stems(text, lang)) for text, lang in everyday]
+    out = []
+    for lang, items in expressions.items():
+        for expression in sorted(items):
+            stems = _stems(expression, lang)
+            if not stems:
+                continue
+            count = sum(1 for q_lang, q in questions if q_lang == lang and stems <= q)
+            if count >= limit:
+                out.append((lang, expression, count))
+    return out
+
+
+def check_views(corpus: object, everyday: list[tuple[str, str]] | None = None,
+                generic_limit: int = GENERIC_LIMIT, detect: bool = True) -> ViewReport:
+    """What `pns corpus check` reports about the views: coverage, stale and orphan entries, review state,
+    expressions shared by several objectives or too generic to help, translations whose language is not their
+    label, and expressions that collide with everyday out-of-scope questions."""
+    from corpus.language import detect_language
+
+    objectives = corpus.objectives  # type: ignore[attr-defined]
+    views: Views = corpus.views  # type: ignore[attr-defined]
+    documents = {v.document for v in views.objectives.values()}
+    current = {oid: corpus.view(oid) for oid in objectives}  # type: ignore[attr-defined]
+    missing = tuple(oid for oid, o in objectives.items() if o.document in documents and current[oid] is None
+                    and oid not in views.objectives)
+    stale = tuple(oid for oid, v in views.objectives.items() if oid in objectives and current[oid] is None)
+    orphans = tuple(oid for oid in views.objectives if oid not in objectives)
+    unreviewed = tuple(oid for oid, v in current.items() if v is not None and not v.reviewed)
+    # Each objective's own words per language, to judge how many objectives an expression matches.
+    own: dict[str, dict[str, frozenset[str]]] = {}
+    users: dict[tuple[str, str], list[str]] = {}
+    for oid, view in current.items():
+        if view is None:
+            continue
+        for lang in WORD_LANGUAGES:
+            text = " ".join([objectives[oid].text if lang == "fr" else view.translations.get(lang, ""),
+                             *view.words.get(lang, ())])
+            own.setdefault(oid, {})[lang] = _stems(text, lang)
+            for expression in view.words.get(lang, ()):
+                users.setdefault((lang, expression.casefold()), []).append(oid)
+    duplicates = tuple((lang, expr, tuple(ids)) for (lang, expr), ids in sorted(users.items()) if len(ids) > 1)
+    generic = []
+    for (lang, expr), _ids in sorted(users.items()):
+        stems = _stems(expr, lang)
+        matched = sum(1 for words in own.values() if stems and stems <= words.get(lang, frozenset()))
+        if matched > generic_limit:
+            generic.append((lang, expr, matched))
+    mismatches = []
+    if detect:
+        for oid, view in current.items():
+            for lang, text in (view.translations.items() if view else ()):
+                if len(text.split()) < 6:  # too short for langdetect to judge
+                    continue
+                found = detect_language(text, fallback=lang, allowed=("fr", "nl", "en"))
+                if found != lang:
+                    mismatches.append((oid, lang, found))
+    expressions = {lang: {expr for (lg, expr) in users if lg == lang} for lang in WORD_LANGUAGES}
+    collisions = tuple(expression_collisions(expressions, everyday)) if everyday else ()
+    return ViewReport(sum(1 for v in current.values() if v is not None), len(objectives), missing, stale, orphans,
+                      unreviewed, duplicates, tuple(generic), tuple(mismatches), collisions)
