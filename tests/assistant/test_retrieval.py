@@ -1,0 +1,64 @@
+"""What the better retrieval must give a user: plain questions cite their objective first, narrow list questions
+put the closest objectives first, and plain lists keep the plan's order."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Comment la police lutte-t-elle contre les réseaux de mendicité ?", "PNS16-B2.1-4"),
+    ("mendicité organisée", "PNS16-B2.1-4"),
+    ("loverboys", "PNS16-B2.1-1"),
+    ("tienerpooiers", "PNS16-B2.1-1"),
+])
+def test_plain_questions_cite_their_objective_first(real_assistant, question: str, expected: str) -> None:
+    answer = real_assistant.ask(question)
+    assert answer.intent == "free"
+    assert answer.citations[0].objective_id == expected
+    # each passage once
+    assert len({c.passage_id for c in answer.citations}) == len(answer.citations)
+
+
+@pytest.mark.parametrize(("question", "group", "first"), [
+    ("Quels sont les objectifs sur le financement du terrorisme ?", "B1", "PNS16-B1-8"),
+    ("quels objectifs concernent le darknet dans le trafic d'armes ?", "B7.2", "PNS16-B7.2-5"),
+])
+def test_a_narrow_list_question_puts_the_closest_objectives_first(real_assistant, question: str, group: str,
+                                                                  first: str) -> None:
+    answer = real_assistant.ask(question)
+    assert (answer.intent, answer.group) == ("list", group)
+    ids = [c.objective_id for c in answer.citations]
+    assert ids[0] == first
+    # still the complete list, each objective once
+    assert sorted(ids) == sorted(o.id for o in real_assistant.corpus.group_objectives(group))
+    assert "Les plus proches de votre question :" in answer.answer or "Le plus proche" in answer.answer
+    assert "Les autres objectifs de « " in answer.answer
+    # a follow-up "plus de détails sur le 1" opens the objective shown first
+    from assistant.service import Conversation
+
+    conversation = Conversation()
+    real_assistant.ask(question, conversation=conversation)
+    assert real_assistant.ask("plus de détails sur le 1", conversation=conversation).citations[0].objective_id \
+        == first
+
+
+@pytest.mark.parametrize(("question", "group"), [
+    ("Quels sont les objectifs en matière de cybercriminalité ?", "B5"),
+    ("Welke doelstellingen zijn er rond verkeersveiligheid?", "B9"),
+    ("What are the objectives on human trafficking?", "B2.1"),
+    ("quels sont les objectifs du thème B6.3", "B6.3"),
+])
+def test_a_plain_list_keeps_the_plan_order(real_assistant, question: str, group: str) -> None:
+    answer = real_assistant.ask(question)
+    assert (answer.intent, answer.group) == ("list", group)
+    assert [c.objective_id for c in answer.citations] == [o.id for o in
+                                                          real_assistant.corpus.group_objectives(group)]
+    assert not any(lead in answer.answer for lead in ("plus proche", "plus proches", "best passend", "Closest to"))
+
+
+def test_free_answer_breakdown_names_every_signal(real_assistant) -> None:
+    citation = real_assistant.ask("Comment la police lutte-t-elle contre les réseaux de mendicité ?").citations[0]
+    assert citation.scores["source"] == "hybrid"
+    assert set(citation.scores["signals"]) >= {"bm25", "use", "e5"}
+    assert citation.scores["signals"]["bm25"]["rank"] == 1
