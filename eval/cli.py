@@ -20,6 +20,9 @@ def register(sub: Any) -> None:
     ev.add_argument("--out", help="report folder (default DATA_DIR/eval)")
     ev.add_argument("--questions", help="question set (default eval/questions.jsonl)")
     ev.add_argument("--step", type=float, default=0.05, help="with tune: grid step of the weights (default 0.05)")
+    ev.add_argument("--finalists", type=int, default=12,
+                    help="with tune: how many of the best grid points the full assistant decides between (default "
+                         "12; 0: retrieval alone decides)")
     ev.add_argument("--modes", default="bm25,dense,hybrid,assistant",
                     help="comma-separated modes (default: all four; an encoder's signal such as use or e5 "
                          "evaluates it alone)")
@@ -54,7 +57,7 @@ def cmd_eval(args: argparse.Namespace, settings: Any) -> int:
 
         if not 0.01 <= args.step <= 0.5:
             raise UsageError(f"--step must be between 0.01 and 0.5, got {args.step}")
-        report = tune(settings, args.step)
+        report = tune(settings, args.step, finalists=max(0, args.finalists))
         if args.json:
             print_json(report)
         else:

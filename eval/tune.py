@@ -1,6 +1,9 @@
 """`pns eval tune`: choose the fusion weights on the development sets by a grid search, then show what they give on
 the held-out sets.
 
+Two stages, both on the development sets only: the grid is scored by retrieval alone (fast), then its best
+points ("finalists") are run through the full assistant, whose routing and intents decide between them.
+
 Every signal's passage ranking is computed once per question; the grid points are then scored together by one
 matrix product per question, so a full grid over three signals takes seconds. The choice maximises MRR@10 of retrieval alone (hybrid mode) over the
 development sets' single-objective questions; held-out sets are scored with the chosen weights and never
@@ -112,8 +115,44 @@ def grid(signals: Sequence[str], step: float) -> list[dict[str, float]]:
     return points
 
 
-def tune(settings: Any, step: float = 0.05, folder: Path | None = None) -> dict[str, Any]:
-    """Grid-search the weights on the development sets; report the best and the held-out figures it gives."""
+def only(prepared: Sequence[Prepared], signals: Sequence[str]) -> list[Prepared]:
+    """The same questions with the rankings of some signals only (an ablation)."""
+    return [Prepared(p.question, p.expected, {s: p.rankings[s] for s in signals}, p.language) for p in prepared]
+
+
+def choose_weights(dev: Sequence[Prepared], signals: Sequence[str], fusion: str, rrf_k: int,
+                   languages: Sequence[str], step: float = 0.05, factor: float = 0.5,
+                   ) -> tuple[dict[str, float], float, list[tuple[float, float, dict[str, float], float]]]:
+    """The weights (and BM25's cross-lingual factor) with the best MRR@10 on ``dev``, hit@1 breaking ties;
+    also every grid point's (MRR, hit@1, weights, factor), best first."""
+    factors = (factor, 0.25, 0.5, 0.75, 1.0) if "bm25" in signals else (1.0,)
+    points = grid(signals, step) if len(signals) > 1 else [{signals[0]: 1.0}]
+    matrix = np.array([[w[s] for s in signals] for w in points])
+    results = []
+    for f in dict.fromkeys(factors):
+        mrr, hit1 = _grid_mrr(dev, signals, matrix, fusion, rrf_k, f, languages)
+        results += [(round(float(m), 9), round(float(h), 9), points[i], f) for i, (m, h) in
+                    enumerate(zip(mrr, hit1, strict=True))]
+    results.sort(key=lambda r: (-r[0], -r[1]))
+    return results[0][2], results[0][3], results
+
+
+def assistant_mrr(assistant: Any, questions: Sequence[Question]) -> float:
+    """MRR@10 of the full assistant's citations over the single-objective questions (follow-ups in context)."""
+    from eval.metrics import aggregate
+    from eval.run import run_assistant
+
+    results, _ = run_assistant(assistant, list(questions))
+    return float(aggregate(results)["mrr@10"] or 0.0)
+
+
+def tune(settings: Any, step: float = 0.05, folder: Path | None = None,
+         finalists: int = 0) -> dict[str, Any]:
+    """Grid-search the weights on the development sets; report the best and the held-out figures it gives.
+
+    With ``finalists`` > 0 the best grid points of retrieval alone are run through the full assistant (routing,
+    intents) on the development sets too, and the one with the best MRR@10 there is chosen.
+    """
     from assistant.service import Assistant
 
     folder = folder or Path(__file__).parent
@@ -125,16 +164,28 @@ def tune(settings: Any, step: float = 0.05, folder: Path | None = None) -> dict[
            for p in prepare(assistant, load_questions(folder / name))]
     held = {name: prepare(assistant, load_questions(folder / name)) for name in HELDOUT_SETS
             if (folder / name).is_file()}
-    factors = (settings.bm25_crosslingual_factor, 0.25, 0.5, 0.75, 1.0) if "bm25" in signals else (1.0,)
-    points = grid(signals, step) if len(signals) > 1 else [{signals[0]: 1.0}]
-    matrix = np.array([[w[s] for s in signals] for w in points])
-    results = []
-    for factor in dict.fromkeys(factors):
-        mrr, hit1 = _grid_mrr(dev, signals, matrix, settings.fusion, settings.rrf_k, factor, languages)
-        results += [(round(float(m), 9), round(float(h), 9), points[i], factor) for i, (m, h) in
-                    enumerate(zip(mrr, hit1, strict=True))]
-    results.sort(key=lambda r: (-r[0], -r[1]))
-    _, _, best, factor = results[0]
+    best, factor, results = choose_weights(dev, signals, settings.fusion, settings.rrf_k, languages, step,
+                                           settings.bm25_crosslingual_factor)
+    final = []
+    if finalists:
+        dev_questions = [q for name in DEV_SETS if (folder / name).is_file()
+                         for q in load_questions(folder / name)]
+        seen = []
+        for _, _, weights, f in results:
+            if weights in seen:
+                continue
+            seen.append(weights)
+            text = ",".join(f"{k}={v:g}" for k, v in weights.items())
+            trial = Assistant(settings.replace(fusion_weights=text, bm25_crosslingual_factor=f), assistant.corpus,
+                              index, assistant.abstention, assistant.background)
+            trial.index = index
+            index.settings = trial.settings  # fusion weights are read from the index's settings
+            final.append((assistant_mrr(trial, dev_questions), weights, f))
+            if len(seen) >= finalists:
+                break
+        index.settings = settings
+        final.sort(key=lambda r: -r[0])
+        _, best, factor = final[0]
     dev_figures = score(dev, best, settings.fusion, settings.rrf_k, factor, languages)
     current = index.weights(None)
     report = {
@@ -151,6 +202,8 @@ def tune(settings: Any, step: float = 0.05, folder: Path | None = None) -> dict[
                                 for name, p in held.items()}},
         "runners_up": [{"weights": w, "bm25_crosslingual_factor": f, "dev_mrr@10": m, "dev_hit@1": h}
                        for m, h, w, f in results[1:6]],
+        "finalists": [{"weights": w, "bm25_crosslingual_factor": f, "assistant_dev_mrr@10": m}
+                      for m, w, f in final],
     }
     return report
 
@@ -164,7 +217,9 @@ def format_tune(report: dict[str, Any]) -> str:
     best, current = report["best"], report["current"]
     weights = ",".join(f"{k}={v:g}" for k, v in best["weights"].items())
     out = [f"grid over {', '.join(report['signals'])} ({report['fusion']} fusion, step {report['step']}, "
-           f"{report['points']} points) on {report['dev_questions']} development questions",
+           f"{report['points']} points) on {report['dev_questions']} development questions"
+           + (f"; the {len(report['finalists'])} best run through the full assistant on the development sets"
+              if report.get("finalists") else ""),
            f"chosen on the development sets: fusion_weights = \"{weights}\", bm25_crosslingual_factor = "
            f"{best['bm25_crosslingual_factor']:g}",
            f"  dev          {line(best['dev'])}"]
