@@ -11,14 +11,16 @@ from typing import Any
 
 def register(sub: Any) -> None:
     ev = sub.add_parser("eval", help="evaluate retrieval and answers on the curated question set")
-    ev.add_argument("action", nargs="?", choices=("run", "import-feedback", "tune", "abstention"),
+    ev.add_argument("action", nargs="?", choices=("run", "import-feedback", "tune", "abstention", "ablation"),
                     default="run",
                     help="run (default), tune (choose fusion weights on the development sets), abstention (the "
-                         "out-of-scope decision on its held-out set and every question set) or import-feedback FILE")
+                         "out-of-scope decision on its held-out set and every question set), ablation (each signal "
+                         "and, with --views, each kind of objective view) or import-feedback FILE")
     ev.add_argument("file", nargs="?", help="with import-feedback: a JSONL file from `pns feedback export`")
     ev.add_argument("--json", action="store_true", help="print the summary as JSON")
     ev.add_argument("--out", help="report folder (default DATA_DIR/eval)")
     ev.add_argument("--questions", help="question set (default eval/questions.jsonl)")
+    ev.add_argument("--views", action="store_true", help="with ablation: also rebuild the index per views variant")
     ev.add_argument("--step", type=float, default=0.05, help="with tune: grid step of the weights (default 0.05)")
     ev.add_argument("--finalists", type=int, default=12,
                     help="with tune: how many of the best grid points the full assistant decides between (default "
@@ -50,6 +52,23 @@ def cmd_eval(args: argparse.Namespace, settings: Any) -> int:
         else:
             print(format_summary(summary))
             print(f"report: {out / 'abstention.md'}")
+        return 0
+    if args.action == "ablation":
+        import json as _json
+
+        from eval.ablation import signal_ablation, signals_markdown, views_ablation, views_markdown
+
+        out = Path(args.out) if args.out else Path(settings.data_dir) / "eval"
+        out.mkdir(parents=True, exist_ok=True)
+        data: dict[str, Any] = {"signals": signal_ablation(settings)}
+        text = signals_markdown(data["signals"])
+        if args.views:
+            data["views"] = views_ablation(settings)
+            text += "\n" + views_markdown(data["views"])
+        (out / "ablation.md").write_text(text, encoding="utf-8")
+        (out / "ablation.json").write_text(_json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+        print(text)
+        print(f"report: {out / 'ablation.md'}")
         return 0
     if args.action == "tune":
         from eval.tune import format_tune, tune
