@@ -278,12 +278,15 @@ _LIST_FRAMING = (
     "against tackle tackling contain contains cover covers say says mention mentions course")
 
 
-def narrowing_terms(question: str, covered: set[str], languages: tuple[str, ...] = ("fr", "nl", "en")) -> set[str]:
+def narrowing_terms(question: str, covered: set[str], vocabulary: set[str] | None = None,
+                    languages: tuple[str, ...] = ("fr", "nl", "en")) -> set[str]:
     """Stems of a list question that go beyond naming its theme: "financement" in "les objectifs sur le
     financement du terrorisme", nothing in "les objectifs de la cybercriminalité".
 
     ``covered`` holds the stems of every name and glossary term of the theme; framing words of list questions
-    never count. A word counts when none of its stems, in any of the three languages, is covered or framing.
+    never count. A word counts when none of its stems, in any of the three languages, is covered or framing,
+    and, when ``vocabulary`` is given (the stems of the group's objectives), one of them is in it: a word none of
+    the objectives uses ("script", "onerror") cannot tell them apart.
     """
     from corpus.analysis import analyse
 
@@ -295,6 +298,8 @@ def narrowing_terms(question: str, covered: set[str], languages: tuple[str, ...]
         if not all(per_language) or any(c.isdigit() for c in word):  # a stopword somewhere, a code or number
             continue
         stems = {stem for found in per_language for stem in found}
+        if vocabulary is not None and not stems & vocabulary:
+            continue
         if not any(_same_stem(stem, term) for stem in stems for term in known):
             extra |= stems
     return extra

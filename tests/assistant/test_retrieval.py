@@ -48,6 +48,8 @@ def test_a_narrow_list_question_puts_the_closest_objectives_first(real_assistant
     ("Welke doelstellingen zijn er rond verkeersveiligheid?", "B9"),
     ("What are the objectives on human trafficking?", "B2.1"),
     ("quels sont les objectifs du thème B6.3", "B6.3"),
+    # words that no objective of the theme uses cannot narrow it
+    ('Objectifs <img src=x onerror="document.title=1"> <script>document.title=2</script> cybercriminalité ?', "B5"),
 ])
 def test_a_plain_list_keeps_the_plan_order(real_assistant, question: str, group: str) -> None:
     answer = real_assistant.ask(question)

@@ -236,3 +236,15 @@ def test_router_match_explains_the_matched_terms(router: GlossaryRouter) -> None
     assert [(m.key, m.terms) for m in matches] == [
         ("B4", ("Fraude sociale et fiscale", "fraude sociale")), ("B4.1", ("fraude sociale",))]
     assert router.route("bonjour") == (None, [])
+
+
+def test_narrowing_terms_beyond_the_theme_name_and_within_its_vocabulary() -> None:
+    from assistant.understanding import narrowing_terms
+    from corpus.analysis import analyse
+
+    covered = set(analyse("terrorisme radicalisation", "fr"))
+    assert narrowing_terms("les objectifs du terrorisme", covered) == set()
+    assert "financ" in narrowing_terms("les objectifs sur le financement du terrorisme", covered)
+    vocabulary = set(analyse("Lutter contre le financement du terrorisme", "fr"))
+    assert narrowing_terms("objectifs <script>onerror</script> du terrorisme", covered, vocabulary) == set()
+    assert "financ" in narrowing_terms("objectifs du financement <b>du terrorisme</b>", covered, vocabulary)
