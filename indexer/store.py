@@ -35,6 +35,7 @@ from indexer.dense import DenseIndex
 from indexer.embedders import Embedder
 from indexer.fusion import Ranking, best_per_passage, fuse, single
 from indexer.lexical import LexicalIndex
+from indexer.units import unit_view
 from pns.errors import IndexStateError, UsageError
 from pns.settings import Settings
 from pns.types import Hit, Unit
@@ -122,6 +123,10 @@ class HybridIndex:
         self.manifest = manifest
         self.row_of = {u.id: i for i, u in enumerate(units)}
         self.passage_of = {u.id: u.passage_id for u in units}
+        # The units the encoders embed (setting dense_views); dense position i holds unit dense_rows[i].
+        embedded = set(settings.embedded_views)
+        self.dense_rows = [i for i, u in enumerate(units) if unit_view(u.id) in embedded]
+        self.dense_position = {row: i for i, row in enumerate(self.dense_rows)}
         self.languages = sorted({u.language for u in units}) or ["fr"]
         self.folder: Path | None = None  # the version folder it was saved to or loaded from
 
@@ -148,12 +153,16 @@ class HybridIndex:
             raise IndexStateError("no retrieval signal is configured: set embedder to at least one model, or "
                                   "bm25 = true")
         texts = [u.text for u in units]
+        embedded = set(settings.embedded_views)
+        dense_texts = [u.text for u in units if unit_view(u.id) in embedded]
+        if embedders and not dense_texts:
+            raise IndexStateError(f"no unit is of a view the encoders embed (dense_views = {settings.dense_views!r})")
         cache = EmbeddingCache(settings.cache_path / "embeddings.sqlite")
         dense: dict[str, DenseIndex] = {}
         encoders = []
         try:
             for embedder in embedders:
-                vectors = embed_all(texts, embedder, settings.embed_batch_size, settings.embed_workers,
+                vectors = embed_all(dense_texts, embedder, settings.embed_batch_size, settings.embed_workers,
                                     progress(embedder.signal) if progress else None, cache)
                 dense[embedder.signal] = DenseIndex.build(vectors, settings.hnsw_threshold, settings.hnsw_m,
                                                           settings.hnsw_ef_search)
@@ -269,12 +278,12 @@ class HybridIndex:
         except Exception as exc:  # faiss/bm25s raise many types on damaged files
             raise IndexStateError(f"the index in {folder} cannot be read ({type(exc).__name__}); "
                                   "run `pns index --rebuild`") from None
-        for signal, index in dense.items():
-            if index.size != len(units):
-                raise IndexStateError(f"index in {folder} is inconsistent ({index.size} {signal} vectors, "
-                                      f"{len(units)} units); run `pns index --rebuild`")
         index = cls(units, dense, lexical, {e.signal: e for e in embedders}, settings, manifest)
         index.folder = folder
+        for signal, dense_index in dense.items():
+            if dense_index.size != len(index.dense_rows):
+                raise IndexStateError(f"index in {folder} is inconsistent ({dense_index.size} {signal} vectors, "
+                                      f"{len(index.dense_rows)} embedded units); run `pns index --rebuild`")
         return index
 
     # -- searching -----------------------------------------------------------------------------------------------
@@ -292,7 +301,12 @@ class HybridIndex:
         return [(self.units[row].id, score) for row, score in self.lexical.search(tokens, k)]
 
     def dense_search(self, signal: str, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        return [(self.units[row].id, score) for row, score in self.dense[signal].search(vector, k)]
+        return [(self.units[self.dense_rows[pos]].id, score) for pos, score in self.dense[signal].search(vector, k)]
+
+    def unit_vectors(self, signal: str, unit_ids: list[str]) -> tuple[list[str], np.ndarray]:
+        """The stored vectors of those units the encoders embed (the others are left out), with their ids."""
+        kept = [u for u in unit_ids if self.row_of[u] in self.dense_position]
+        return kept, self.dense[signal].vectors([self.dense_position[self.row_of[u]] for u in kept])
 
     def rankings(self, query: str, language: str | None, vectors: Mapping[str, np.ndarray],
                  signals: list[str] | None = None) -> dict[str, Ranking]:

@@ -63,6 +63,15 @@ def context_label(passage: Passage, number: int | None = None) -> str:
 VIEWS = ("context", "text", "names", "nl", "en", "words")
 
 
+def unit_view(unit_id: str) -> str:
+    """The view a unit belongs to, from its id: "context" (no suffix, chunks "#k" included), or the name after
+    "@" ("text", "nl", …; "words-fr" and its siblings are all "words")."""
+    view = unit_id.partition("@")[2].split("~")[0]
+    if not view:
+        return "context"
+    return "words" if view.startswith("words-") else view
+
+
 def _names_label(corpus: Corpus, passage: Passage) -> str:
     """The passage's sub-group and theme in the glossary's other languages ("Intrafamiliaal geweld / …")."""
     keys: list[str] = []

@@ -345,7 +345,7 @@ def test_unreadable_files_without_verification(fixture_index: HybridIndex, tmp_p
     units.write_text("".join(lines[:-1]), encoding="utf-8")  # one unit fewer than vectors
     with pytest.raises(IndexStateError) as caught:
         _load(index_dir, embedders, verify=False)
-    assert str(caught.value) == (f"index in {folder} is inconsistent (13 use vectors, 12 units); "
+    assert str(caught.value) == (f"index in {folder} is inconsistent (13 use vectors, 12 embedded units); "
                                  "run `pns index --rebuild`")
     (folder / "dense-e5.faiss").write_bytes(b"not a faiss index")
     with pytest.raises(IndexStateError, match=r"cannot be read \(RuntimeError\); run `pns index --rebuild`"):
