@@ -26,12 +26,17 @@ def ensure_ready(settings: Settings, rebuild: bool = False, progress: Callable[[
     from corpus.catalogue import Corpus
     from indexer.build import ensure_index, open_index
 
+    previous = _stored_model(settings)
+    start = time.perf_counter()
     built = ensure_index(settings, rebuild=rebuild, progress=progress, quiet=quiet)
+    index_seconds = round(time.perf_counter() - start, 2)
     corpus = Corpus.load(settings, detect_languages=False)
     index = open_index(settings, corpus)
-    reason = "the index was rebuilt" if built else abstention_status(index)
+    if built and previous is not None:
+        save_abstention(index, *previous)  # kept only if it was fitted on an identical index and the same data
+    reason = abstention_status(index)
     if reason is None:
-        return {"index_built": built, "abstention": None}
+        return {"index_built": built, "index_seconds": index_seconds, "abstention": None}
     if not quiet:
         print(f"pns: fitting the out-of-scope decision ({reason})", file=sys.stderr)
     from indexer.cache import EmbeddingCache
@@ -43,5 +48,23 @@ def ensure_ready(settings: Settings, rebuild: bool = False, progress: Callable[[
     finally:
         cache.close()
     save_abstention(index, model, background)
-    return {"index_built": built, "abstention": {**report, "seconds": round(time.perf_counter() - start, 2),
+    return {"index_built": built, "index_seconds": index_seconds, "abstention": {**report, "seconds": round(time.perf_counter() - start, 2),
                                                  "file": str(Path(index.folder) / "abstention.json")}}
+
+
+def _stored_model(settings: Settings) -> tuple[Any, Any] | None:
+    """The out-of-scope model and vectors of the live index folder, read before a rebuild replaces it."""
+    from assistant.abstain import BACKGROUND_FILE, AbstentionModel
+    from indexer.store import HybridIndex
+    from pns.errors import IndexStateError
+
+    try:
+        folder = HybridIndex.current_folder(Path(settings.index_dir))
+        model = AbstentionModel.load(folder)
+        import numpy as np
+
+        with np.load(folder / BACKGROUND_FILE, allow_pickle=False) as arrays:
+            background = {name: np.asarray(arrays[name]) for name in arrays.files}
+    except (IndexStateError, OSError, ValueError):
+        return None
+    return model, background

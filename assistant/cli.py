@@ -29,15 +29,12 @@ def register(sub: Any) -> None:
 
 
 def cmd_index(args: argparse.Namespace, settings: Any) -> int:
-    import time
-
     from assistant.build import ensure_ready
     from indexer.cli import ProgressBar
     from indexer.store import HybridIndex
 
-    start = time.perf_counter()
     done = ensure_ready(settings, rebuild=args.rebuild, progress=ProgressBar.per_signal)
-    elapsed = time.perf_counter() - start
+    elapsed = done["index_seconds"]
     if done["index_built"]:
         from pathlib import Path
 
@@ -51,7 +48,7 @@ def cmd_index(args: argparse.Namespace, settings: Any) -> int:
     fitted = done["abstention"]
     if fitted:
         print(f"out-of-scope decision fitted in {fitted['seconds']:.2f} s on {fitted['examples']} questions "
-              f"({fitted['out_of_scope']} out of scope); cross-validated: abstains on "
+              f"({fitted['out_of_scope']} out of scope); validated {fitted['validation']}: abstains on "
               f"{fitted['cv_abstention']:.1%} of out-of-scope questions, {fitted['cv_false_abstention']:.1%} of "
               f"in-scope ones, threshold {fitted['threshold']:.3f}")
     if not done["index_built"] and not fitted:

@@ -84,6 +84,11 @@ LEADS: dict[str, dict[str, str]] = {
         "nl": "Dichtstbijzijnde thema's: {themes}.",
         "en": "Nearest themes: {themes}.",
     },
+    "overview_link": {
+        "fr": "Le plan couvre {n} thèmes : demandez « Quels sont les objectifs ? » pour les voir.",
+        "nl": "Het plan behandelt {n} thema's: vraag « Welke doelstellingen zijn er? » om ze te zien.",
+        "en": "The plan covers {n} themes: ask “What are the objectives?” to see them.",
+    },
     "not_found": {
         "fr": "Le plan ne contient pas d'objectif {ref}.",
         "nl": "Het plan bevat geen doelstelling {ref}.",

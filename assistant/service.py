@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from assistant import compose
-from assistant.abstain import AbstentionModel, Signals, load_abstention
+from assistant.abstain import NEIGHBOURS, AbstentionModel, Signals, load_abstention
 from assistant.understanding import (
     OBJECTIVE_ID,
     GlossaryRouter,
@@ -34,6 +34,7 @@ from assistant.understanding import (
     retrieval_text,
     theme_code,
 )
+from corpus.analysis import analyse as analyse_text
 from corpus.analysis import analyse_query
 from corpus.catalogue import Corpus
 from corpus.clean import fold
@@ -84,6 +85,7 @@ class Dispatch(NamedTuple):
     passage_ids: list[str]
     actor: str | None
     scope: Scope | None = None
+    suggestions: tuple[str, ...] = ()  # theme codes worth following after an abstention
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,8 @@ class Assistant:
         self.settings = settings
         self.corpus = corpus
         self.index = index
-        # The fitted out-of-scope model and the background questions' vectors (per encoder) it compares with;
+        # The fitted out-of-scope model and the labelled questions' vectors ("out:<signal>", "in:<signal>") it
+        # compares with;
         # `pns index` fits and stores them beside the index. Without a model the assistant never abstains.
         self.abstention = abstention
         self.background = background or {}
@@ -235,11 +238,25 @@ class Assistant:
             cache[theme] = {stem for text in texts for lang in LANGUAGES for stem in analyse(text, lang)}
         return cache[theme]
 
+    def _group_vocabulary(self, objectives: list[Objective]) -> set[str]:
+        """Stems of a group's objectives, their translations and everyday words, in the three languages."""
+        cache = self.__dict__.setdefault("_group_vocabulary_cache", {})
+        key = tuple(o.id for o in objectives)
+        if key not in cache:
+            texts = []
+            for o in objectives:
+                view = self.corpus.view(o.id)
+                texts.append(o.text)
+                if view:
+                    texts += [*view.translations.values(), *(w for words in view.words.values() for w in words)]
+            cache[key] = {stem for text in texts for lang in LANGUAGES for stem in analyse_text(text, lang)}
+        return cache[key]
+
     def _closest(self, question: str, language: str, key: str, objectives: list[Objective]) -> list[Objective]:
         """The objectives of a list that match what the question says beyond the theme's name ("financement" in
         "les objectifs sur le financement du terrorisme"): those of the group among retrieval's three best
         passages. None for a plain list question."""
-        if not narrowing_terms(question, self._theme_stems(key.split(".")[0])):
+        if not narrowing_terms(question, self._theme_stems(key.split(".")[0]), self._group_vocabulary(objectives)):
             return []
         query = retrieval_text(question)
         members = {o.id: o for o in objectives}
@@ -318,23 +335,26 @@ class Assistant:
         return "\n\n".join(lines), citations
 
     def scope_signals(self, text: str, language: str, vectors: dict[str, np.ndarray], hits: list[Hit],
-                      route: str | None, actors: list[Actor], exclude: int | None = None) -> Signals:
-        """What the out-of-scope decision reads (see assistant.abstain); ``exclude`` leaves one background
-        question out of the comparison (fitting on the background corpus itself)."""
-        best, tenth, background = {}, {}, {}
+                      route: str | None, actors: list[Actor], exclude: tuple[str, int] | None = None) -> Signals:
+        """What the out-of-scope decision reads (see assistant.abstain); ``exclude`` = (kind, row) leaves one
+        labelled question out of the comparison (fitting on the labelled questions themselves)."""
+        best, tenth, near = {}, {}, {"out": {}, "in": {}}
         for signal, vector in vectors.items():
             found = self.index.dense_search(signal, vector, 10)
             best[signal] = found[0][1] if found else 0.0
             tenth[signal] = found[-1][1] if found else 0.0
-            sims = self.background[signal] @ vector if signal in self.background else np.zeros(0)
-            if exclude is not None and len(sims):
-                sims = np.delete(sims, exclude)
-            background[signal] = float(sims.max()) if len(sims) else 0.0
+            for kind in ("out", "in"):
+                matrix = self.background.get(f"{kind}:{signal}")
+                sims = matrix @ vector if matrix is not None else np.zeros(0)
+                if exclude is not None and exclude[0] == kind and len(sims):
+                    sims = np.delete(sims, exclude[1])
+                top = np.sort(sims)[-NEIGHBOURS:] if len(sims) else np.zeros(1)
+                near[kind][signal] = (float(top[-1]), float(top.mean()))
         terms = analyse_query(text, [language, *(lang for lang in self.index.languages if lang != language)])
         vocab = self.index.lexical.vocab if self.index.lexical is not None else {}
         bm25 = self.index.bm25(text, 1, language)
         code = theme_code(text)
-        return Signals(best, tenth, background, bm25[0][1] if bm25 else 0.0, len(terms),
+        return Signals(best, tenth, near["out"], near["in"], bm25[0][1] if bm25 else 0.0, len(terms),
                        sum(1 for t in terms if t in vocab), hits[0].score if hits else 0.0, route is not None,
                        bool(actors), bool(code and self.corpus.group_objectives(code)), len(text.split()))
 
@@ -349,7 +369,7 @@ class Assistant:
 
     def free_evidence(self, text: str, language: str, route: str | None, actors: list[Actor],
                       vectors: dict[str, np.ndarray] | None = None,
-                      exclude: int | None = None) -> tuple[list[Hit], Signals]:
+                      exclude: tuple[str, int] | None = None) -> tuple[list[Hit], Signals]:
         """A free question's passages and the signals of its out-of-scope decision: the one path that both
         answering and fitting the decision take (fitting passes precomputed vectors and a background
         question to leave out)."""
@@ -379,8 +399,7 @@ class Assistant:
             if "." not in route:
                 members |= {p.id for p in self.corpus.passages.values() if p.theme == theme}
             units = [u.id for u in self.index.units if u.passage_id in members]
-            rows = [self.index.row_of[u] for u in units]
-            self._route_rows[route] = (units, self.index.dense[self.route_signal].vectors(rows))
+            self._route_rows[route] = self.index.unit_vectors(self.route_signal, units)
         units, unit_vectors = self._route_rows[route]
         sims = unit_vectors @ self._route_vector(vectors)
         order = np.argsort(-sims, kind="stable")
@@ -441,12 +460,15 @@ class Assistant:
         if language is None and lang == fallback:
             lang = self._glossary_language(text) or lang
         result = self._dispatch(text, lang, last)
-        intent, answer_md, citations, group, passage_ids, actor, scope = result
+        intent, answer_md, citations, group, passage_ids, actor, scope, suggested = result
         notices = tuple(compose.notice(k, lang) for k in notice_keys)
         suggestions: tuple[str, ...] = ()
         if intent == "out_of_scope":
-            suggestions = tuple(self.title(k, lang) for k in self._suggest(text))
-            answer_md = "\n\n".join([answer_md, compose.lead("suggest", lang, themes=", ".join(suggestions))])
+            suggestions = tuple(self.title(k, lang) for k in suggested)
+            if suggestions:
+                answer_md = "\n\n".join([answer_md, compose.lead("suggest", lang, themes=", ".join(suggestions))])
+            else:
+                answer_md = "\n\n".join([answer_md, compose.lead("overview_link", lang, n=len(self.corpus.themes))])
         if notices:
             answer_md = "\n\n".join([*(f"*{compose.escape_markdown(n)}*" for n in notices), answer_md])
         theme = group.split(".")[0] if group else None
@@ -480,8 +502,14 @@ class Assistant:
                     return lang
         return None
 
-    def _suggest(self, text: str) -> list[str]:
-        return [k for k, _ in self.semantic_routes(self._embed(text)) if "." not in k][:3]
+    def _suggest(self, hits: list[Hit], scope: Scope) -> tuple[str, ...]:
+        """After an abstention, the themes of the passages retrieval ranked best, but only for a question near the
+        decision's threshold (P(out of scope) below halfway to 1): for a question clearly elsewhere, the themes
+        would be arbitrary and the plan's overview is offered instead."""
+        if scope.p_out >= (scope.threshold + 1.0) / 2:
+            return ()
+        themes = [self.corpus.passages[h.passage_id].theme for h in hits]
+        return tuple(dict.fromkeys(t for t in themes if t))[:3]
 
     def _dispatch(self, text: str, lang: str, last: Turn | None):
         # 1. An objective id written out ("PNS16-B5-3", "B4.2-1").
@@ -565,7 +593,8 @@ class Assistant:
         hits, signals = self.free_evidence(text, lang, route, actors)
         scope = self.scope(signals)
         if not actors and scope is not None and scope.out_of_scope:
-            return Dispatch("out_of_scope", compose.lead("out_of_scope", lang), [], None, [], None, scope)
+            return Dispatch("out_of_scope", compose.lead("out_of_scope", lang), [], None, [], None, scope,
+                            self._suggest(hits, scope))
         citations = [self._citation(i, self.corpus.passages[hit.passage_id], text, lang, hit)
                      for i, hit in enumerate(hits, start=1)]
         lines = [compose.lead("free", lang)]

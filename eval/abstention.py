@@ -17,6 +17,8 @@ from typing import Any
 from eval.run import QUESTIONS, load_questions
 
 OOS_HELDOUT = QUESTIONS.with_name("oos-heldout.jsonl")
+# Written after the decision's method was chosen (its first set had been looked at while comparing methods).
+OOS_HELDOUT_2 = QUESTIONS.with_name("oos-heldout2.jsonl")
 QUESTION_SETS = ("questions.jsonl", "heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl")
 
 
@@ -128,8 +130,9 @@ def run_abstention(assistant: Any, out: Path, folder: Path | None = None) -> dic
     """Every set judged; ``abstention.md``, ``abstention.json`` and one histogram per set written to ``out``."""
     folder = folder or QUESTIONS.parent
     sets: dict[str, list[tuple[str, str, bool]]] = {}
-    if (folder / OOS_HELDOUT.name).is_file():
-        sets[OOS_HELDOUT.name] = load_oos_heldout(folder / OOS_HELDOUT.name)
+    for held in (OOS_HELDOUT_2, OOS_HELDOUT):
+        if (folder / held.name).is_file():
+            sets[held.name] = load_oos_heldout(folder / held.name)
     for name in QUESTION_SETS:
         if (folder / name).is_file():
             sets[name] = questions_of_set(folder / name)
