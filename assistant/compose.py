@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from assistant.export import escape_markdown, labels, normalise_spans
+from assistant.wording import count, plural
 from corpus.analysis import analyse
 from corpus.clean import fold_chars
 
@@ -50,9 +51,9 @@ LEADS: dict[str, dict[str, str]] = {
         "en": "Objectives numbered {number} in “{title}” (the plan's own wording, in French):",
     },
     "actor": {
-        "fr": "{n} objectif(s) du plan mentionnent « {name} » :",
-        "nl": "{n} doelstelling(en) van het plan vermelden « {name} » (tekst van het plan, in het Frans):",
-        "en": "{n} objective(s) of the plan mention “{name}” (the plan's own wording, in French):",
+        "fr": "{objectives} du plan {mention} « {name} » :",
+        "nl": "{objectives} van het plan {mention} « {name} » (tekst van het plan, in het Frans):",
+        "en": "{objectives} of the plan {mention} “{name}” (the plan's own wording, in French):",
     },
     "actor_none": {
         "fr": "Aucun objectif ne mentionne « {name} » ; le plan le cite dans ces passages :",
@@ -116,9 +117,15 @@ NOTICES: dict[str, dict[str, str]] = {
 
 
 def lead(kind: str, language: str, **values: object) -> str:
-    """Fixed wording in the answer's language (French when the language is not supported)."""
+    """Fixed wording in the answer's language (French when the language is not supported). A count ``n`` also
+    fills ``{objectives}`` ("2 objectifs") and ``{mention}`` (the verb agreeing with it)."""
     table = LEADS[kind]
-    return table.get(language, table["fr"]).format(**values)
+    language = language if language in table else "fr"
+    if isinstance(values.get("n"), int):
+        n = values["n"]
+        values = {"objectives": count(n, "objective", language), "mention": plural(n, "mention", language),
+                  **values}
+    return table[language].format(**values)
 
 
 def notice(key: str, language: str) -> str:

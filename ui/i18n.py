@@ -158,9 +158,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Geen thema of subgroep « {key} »; codes zien eruit als B5, A3 of B4.2.",
         "en": "No theme or sub-group “{key}”; codes look like B5, A3 or B4.2.",
     },
-    "n_objectives": {"fr": "{n} objectifs", "nl": "{n} doelstellingen", "en": "{n} objectives"},
-    "one_objective": {"fr": "1 objectif", "nl": "1 doelstelling", "en": "1 objective"},
-    "no_objective": {"fr": "aucun objectif (texte)", "nl": "geen doelstelling (tekst)", "en": "no objective (text)"},
+    "text_only": {"fr": "cité hors des objectifs", "nl": "alleen buiten de doelstellingen genoemd",
+                  "en": "named outside the objectives only"},
     "goal": {"fr": "But", "nl": "Doel", "en": "Goal"},
     "other_passages": {"fr": "Autres passages", "nl": "Andere passages", "en": "Other passages"},
     "export_group_md": {

@@ -20,6 +20,7 @@ from assistant.export import (
     highlight_html,
     labels,
 )
+from assistant.wording import objective_count
 from ui.i18n import DEFAULT_LANGUAGE, t
 
 NEW_TAB = ' target="_blank" rel="noopener noreferrer"'
@@ -76,12 +77,6 @@ def theme_title(corpus: Any, key: str, language: str) -> str:
 def _colon(language: str) -> str:
     """French puts a space before a colon."""
     return " : " if language == "fr" else ": "
-
-
-def _count(n: int, language: str) -> str:
-    if n == 0:
-        return t("no_objective", language)
-    return t("one_objective", language) if n == 1 else t("n_objectives", language, n=n)
 
 
 # -- chat messages ------------------------------------------------------------------------------------------------------
@@ -273,7 +268,7 @@ def plan_tree(corpus: Any, language: str = DEFAULT_LANGUAGE) -> str:
             parts.append(
                 f'<details><summary><a href="{escape_html(app_href(language, theme=theme.code))}">'
                 f"{escape_html(theme.code)} {escape_html(theme_title(corpus, theme.code, language))}</a>"
-                f' <span class="pns-muted">({escape_html(_count(len(objectives), language))})</span></summary>'
+                f' <span class="pns-muted">({escape_html(objective_count(len(objectives), language))})</span></summary>'
             )
             keys = [(None, theme.code)] + [(g, g.key) for g in theme.groups]
             parts.append("<ul>")
@@ -289,7 +284,7 @@ def plan_tree(corpus: Any, language: str = DEFAULT_LANGUAGE) -> str:
                 parts.append(
                     f'<li><details><summary><a href="{escape_html(app_href(language, theme=key))}">'
                     f"{escape_html(key)} {escape_html(theme_title(corpus, key, language))}</a>"
-                    f' <span class="pns-muted">({escape_html(_count(len(members), language))})</span></summary>'
+                    f' <span class="pns-muted">({escape_html(objective_count(len(members), language))})</span></summary>'
                     f"<ul>{items}</ul></details></li>"
                 )
             parts.append("</ul></details>")
@@ -310,7 +305,7 @@ def theme_objectives(corpus: Any, key: str | None, language: str = DEFAULT_LANGU
     objectives = corpus.group_objectives(key, language)
     parts = ['<div class="pns-panel pns-theme">',
              f"<h3>{escape_html(key)} {escape_html(title)} "
-             f'<span class="pns-muted">({escape_html(_count(len(objectives), language))})</span></h3>']
+             f'<span class="pns-muted">({escape_html(objective_count(len(objectives), language))})</span></h3>']
     french = corpus.group_title(key)
     if french != title:
         parts.append(f'<p class="pns-muted">{escape_html(french)}</p>')
@@ -362,7 +357,8 @@ def actor_overview(corpus: Any, language: str = DEFAULT_LANGUAGE) -> str:
             n = sum(1 for p in index.get(actor.id, ()) if p in corpus.objectives)
             parts.append(f'<li><a href="{escape_html(app_href(language, actor=actor.name))}">'
                          f"{escape_html(actor.name)}</a> "
-                         f'<span class="pns-muted">({escape_html(_count(n, language))})</span></li>')
+                         f'<span class="pns-muted">({escape_html(objective_count(n, language) if n else t("text_only", language))})'
+                         '</span></li>')
         parts.append("</ul>")
     parts.append("</div>")
     return "".join(parts)
@@ -394,7 +390,7 @@ def actor_results(corpus: Any, query: str | None, language: str = DEFAULT_LANGUA
             parts.append(f'<p class="pns-muted">{escape_html(t("aliases", language))}{_colon(language)}'
                          f'{escape_html(", ".join(actor.aliases))}</p>')
         parts.append(f"<h4>{escape_html(t('actor_objectives', language))} "
-                     f"({escape_html(_count(len(objectives), language))})</h4>")
+                     f"({escape_html(objective_count(len(objectives), language))})</h4>")
         if not objectives:
             parts.append(f'<p class="pns-muted">{escape_html(t("actor_no_objective", language))}</p>')
         for theme_code, members in _grouped_by_theme(objectives):

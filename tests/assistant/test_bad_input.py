@@ -34,7 +34,7 @@ def test_language_can_be_forced(real_assistant) -> None:
     answer = real_assistant.ask("Quels objectifs impliquent la CTIF ?", language="en")
     assert (answer.language, answer.intent, cited(answer)) == ("en", "actor", CTIF)
     assert answer.answer.split("\n")[0] == (
-        "2 objective(s) of the plan mention “CTIF” (the plan's own wording, in French):")
+        "2 objectives of the plan mention “CTIF” (the plan's own wording, in French):")
 
 
 def test_very_long_question_is_truncated_with_a_notice(real_assistant) -> None:

@@ -35,7 +35,7 @@ def test_missing_translation_falls_back_to_french_then_to_the_key(monkeypatch):
 
 
 def test_placeholders_are_filled_even_when_named_like_the_parameters():
-    assert t("n_objectives", "en", n=3) == "3 objectives"
+    assert t("objective_n", "en", n=3) == "Objective 3"
     assert t("theme_unknown", "fr", key="Z9") == "Aucun thème ou sous-groupe « Z9 » ; les codes ressemblent à B5, A3 ou B4.2."
 
 

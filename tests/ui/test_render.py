@@ -179,7 +179,7 @@ def test_plan_tree_lists_parts_themes_groups_and_every_objective(real_corpus):
     assert len(re.findall(r'<details><summary><a href="\?theme=[AB]\d+"', html)) == 17
     assert len(re.findall(r'href="\?objective=PNS16-', html)) == 225
     assert '<a href="?theme=B4.2">B4.2 Fraude fiscale</a> <span class="pns-muted">(8 objectifs)</span>' in html
-    assert '<a href="?theme=A5.5">' in html and "(aucun objectif (texte))" in html
+    assert '<a href="?theme=A5.5">' in html and "(aucun objectif)" in html
 
 
 def test_theme_choices_in_plan_order_with_translated_titles(real_corpus):
