@@ -18,7 +18,7 @@ from corpus.loaders import load_document
 from corpus.manifest import load_manifest, read_toml, sha256_file, verify_document
 from corpus.structure import Correction, ParseReport, Plan, parse_document
 from corpus.views import ObjectiveView, Views, load_views, text_sha256
-from pns.errors import CorpusError
+from pns.errors import CorpusError, UsageError
 from pns.settings import Settings
 from pns.types import Actor, DocumentInfo, Objective, Passage, Theme
 
@@ -178,6 +178,19 @@ class Corpus:
             by_language = [d for d in documents if self.documents_by_id[d].language == language]
             document = (by_language or documents)[0]
         return [o for o in found if o.document == document] if document else found
+
+    def group_key(self, code: str) -> str:
+        """The theme or sub-group a code names ("b4.2 " → "B4.2"), the one parser behind every command and screen.
+
+        Raises:
+            UsageError: the code names no theme or sub-group of the corpus.
+        """
+        key = (code or "").strip().upper()
+        theme = self.themes.get(key.split(".")[0])
+        if theme is None or ("." in key and key not in {g.key for g in theme.groups}):
+            known = ", ".join(self.themes) or "none"
+            raise UsageError(f"no theme or sub-group {key!r}; use a code such as B5, A3 or B4.2 (themes: {known})")
+        return key
 
     def group_title(self, key: str) -> str:
         theme = self.themes.get(key.split(".")[0])

@@ -142,16 +142,12 @@ def _print_views(views: Any, glossary_collisions: list[tuple[str, str, int]]) ->
 
 def cmd_objectives(args: argparse.Namespace, settings: Any) -> int:
     from pns.cli import print_json
-    from pns.errors import UsageError
 
     corpus = _load(settings)
     objectives = list(corpus.objectives.values())
-    if args.theme:
-        key = args.theme.strip().upper()
+    key = corpus.group_key(args.theme) if args.theme else None
+    if key:
         objectives = corpus.group_objectives(key)
-        if not objectives:
-            raise UsageError(f"no objectives for theme {args.theme!r}; use a code such as B5, A3 or B4.2 "
-                             f"(known themes: {', '.join(corpus.themes)})")
     if args.json:
         print_json([corpus.objective_dict(o) for o in objectives])
         return 0
@@ -165,6 +161,8 @@ def cmd_objectives(args: argparse.Namespace, settings: Any) -> int:
             print(f"  {o.group_key} {o.group}")
         indent = "    " if o.group else "  "
         print(f"{indent}{o.id}  {o.number}. {o.text}")
+    if key and not objectives:  # a sub-group of prose only, such as A5.5
+        print(f"{key} {corpus.group_title(key)}: no objectives (the plan treats it in prose only)")
     return 0
 
 

@@ -83,8 +83,17 @@ def test_unknown_theme_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> N
     assert main(["objectives", "--theme", "ZZ"]) == 2
     captured = capsys.readouterr()
     line = _single_error_line(captured.err)
-    assert line.startswith("pns: error: no objectives for theme 'ZZ'; use a code such as B5, A3 or B4.2")
+    assert line.startswith("pns: error: no theme or sub-group 'ZZ'; use a code such as B5, A3 or B4.2")
     assert captured.out == ""
+
+
+def test_a_sub_group_of_prose_only_is_accepted_like_in_the_export(capsys: pytest.CaptureFixture[str]) -> None:
+    """The same codes as `pns export` and the web dropdown: one parser (Corpus.group_key)."""
+    assert main(["objectives", "--theme", " a5.5"]) == 0
+    assert capsys.readouterr().out == ("A5.5 Intégration de la coopération internationale dans la pratique policière "
+                                       "quotidienne: no objectives (the plan treats it in prose only)\n")
+    assert main(["objectives", "--theme", "b4.2", "--json"]) == 0
+    assert len(__import__("json").loads(capsys.readouterr().out)) == 8
 
 
 def test_actors_ctif_json(capsys: pytest.CaptureFixture[str]) -> None:
