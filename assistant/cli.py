@@ -106,6 +106,9 @@ def cmd_export(args: argparse.Namespace, settings: Any) -> int:
     corpus = Corpus.load(settings, detect_languages=False)
     render = group_html if args.format == "html" else group_markdown
     text = render(corpus, args.theme, args.lang)
+    if not settings.public_url:
+        print("pns: warning: public_url is not set, so the export carries no permalinks (a link to this machine "
+              "would not open elsewhere); set it, e.g. PNS_PUBLIC_URL=https://pns.intranet.example", file=sys.stderr)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"pns: {args.theme.upper()} written to {args.out}", file=sys.stderr)

@@ -14,35 +14,32 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from pns.errors import UsageError
+from assistant.wording import objective_count
 
 LABELS: dict[str, dict[str, str]] = {
     "fr": {
-        "objectives": "Objectifs", "n_objectives": "{n} objectifs", "one_objective": "1 objectif",
-        "no_objective": "aucun objectif",
-        "goal": "But", "other_passages": "Autres passages", "permalink": "lien permanent",
+        "objectives": "Objectifs", "goal": "But", "other_passages": "Autres passages", "permalink": "lien permanent",
         "question": "Question", "answer": "Réponse", "sources": "Sources",
         "summary": "Résumé par un modèle de langue (à vérifier dans les passages cités)",
         "corrected": "place rétablie par une correction relue", "footer": "Exporté de PNS Assistant.",
         "french": "", "translation": "Traduction non officielle",
+        "no_links": "Sans liens permanents : l'adresse de l'application n'est pas réglée (réglage public_url, par exemple PNS_PUBLIC_URL=https://pns.intranet.example). Chaque objectif se retrouve par son identifiant.",
     },
     "nl": {
-        "objectives": "Doelstellingen", "n_objectives": "{n} doelstellingen", "one_objective": "1 doelstelling",
-        "no_objective": "geen doelstelling",
-        "goal": "Doel", "other_passages": "Andere passages", "permalink": "vaste link",
+        "objectives": "Doelstellingen", "goal": "Doel", "other_passages": "Andere passages", "permalink": "vaste link",
         "question": "Vraag", "answer": "Antwoord", "sources": "Bronnen",
         "summary": "Samenvatting door een taalmodel (controleer in de geciteerde passages)",
         "corrected": "plaats hersteld door een nagelezen correctie", "footer": "Geëxporteerd uit PNS Assistant.",
         "french": "De tekst van het plan is in het Frans.", "translation": "Niet-officiële vertaling",
+        "no_links": "Zonder vaste links: het adres van de toepassing is niet ingesteld (instelling public_url, bijvoorbeeld PNS_PUBLIC_URL=https://pns.intranet.example). Elke doelstelling is terug te vinden via haar code.",
     },
     "en": {
-        "objectives": "Objectives", "n_objectives": "{n} objectives", "one_objective": "1 objective",
-        "no_objective": "no objective",
-        "goal": "Goal", "other_passages": "Other passages", "permalink": "permalink",
+        "objectives": "Objectives", "goal": "Goal", "other_passages": "Other passages", "permalink": "permalink",
         "question": "Question", "answer": "Answer", "sources": "Sources",
         "summary": "Summary by a language model (check it against the quoted passages)",
         "corrected": "place restored by a reviewed correction", "footer": "Exported from PNS Assistant.",
         "french": "The plan's text is in French.", "translation": "Unofficial translation",
+        "no_links": "No permalinks: the app's address is not set (setting public_url, e.g. PNS_PUBLIC_URL=https://pns.intranet.example). Find each objective by its id.",
     },
 }
 
@@ -218,12 +215,9 @@ def group_export(corpus: Any, key: str, language: str = "fr") -> GroupExport:
     Raises:
         UsageError: the key names no theme or sub-group of the corpus.
     """
-    key = (key or "").strip().upper()
-    theme = corpus.themes.get(key.split(".")[0])
-    group_titles = {g.key: g.title for g in theme.groups} if theme else {}
-    if theme is None or ("." in key and key not in group_titles):
-        known = ", ".join(corpus.themes) or "none"
-        raise UsageError(f"no theme or sub-group {key!r}; use a code such as B5, A3 or B4.2 (themes: {known})")
+    key = corpus.group_key(key)
+    theme = corpus.themes[key.split(".")[0]]
+    group_titles = {g.key: g.title for g in theme.groups}
     title = group_titles.get(key, theme.title)
     entry = corpus.glossary.get(key) if getattr(corpus, "glossary", None) else None
     translated = None
@@ -257,21 +251,23 @@ def group_export(corpus: Any, key: str, language: str = "fr") -> GroupExport:
                        document_title, theme.goal if "." not in key else "", sections, passages)
 
 
-def _count_label(n: int, words: Mapping[str, str]) -> str:
-    if n == 0:
-        return words["no_objective"]
-    return words["one_objective"] if n == 1 else words["n_objectives"].format(n=n)
+def shareable_links(corpus: Any) -> bool:
+    """Whether exports may carry permalinks: only when ``public_url`` says where colleagues reach the app (a link to
+    127.0.0.1 is useless on a trainee's machine)."""
+    return bool(getattr(getattr(corpus, "settings", None), "public_url", ""))
 
 
-def group_markdown(corpus: Any, key: str, language: str = "fr") -> str:
-    """A theme's or sub-group's objectives as Markdown, each with its id, location and permalink."""
+def group_markdown(corpus: Any, key: str, language: str = "fr", links: bool | None = None) -> str:
+    """A theme's or sub-group's objectives as Markdown, each with its id, location and (``links``, by default when
+    ``public_url`` is set) permalink; without links, a note says how to get them."""
     data = group_export(corpus, key, language)
     words = labels(language)
+    links = shareable_links(corpus) if links is None else links
     lines = [f"# {escape_markdown(data.key)} {escape_markdown(data.title)}", ""]
     if data.translated_title:
         lines += [f"*{escape_markdown(data.translated_title)}*", ""]
     meta = [escape_markdown(data.document_title)] if data.document_title else []
-    meta.append(_count_label(data.count, words))
+    meta.append(objective_count(data.count, language))
     if words["french"]:
         meta.append(words["french"])
     lines += [" · ".join(meta), ""]
@@ -289,7 +285,7 @@ def group_markdown(corpus: Any, key: str, language: str = "fr") -> str:
                              if language == "fr" else
                              f"   *{words['translation']}:* {escape_markdown(o['translation'], line_start=False)}")
             ref = [f"`{o['id']}`", escape_markdown(o["location"])]
-            link = _md_link(o.get("url"), words["permalink"])
+            link = _md_link(o.get("url"), words["permalink"]) if links else ""
             if link:
                 ref.append(link)
             if o.get("corrected"):
@@ -300,20 +296,24 @@ def group_markdown(corpus: Any, key: str, language: str = "fr") -> str:
         for p in data.passages:
             lines += [f"*{escape_markdown(' › '.join(p['path']))}* · {escape_markdown(p['location'])}", "",
                       _quote_markdown(p["text"]), ""]
+    if not links:
+        lines += [f"*{escape_markdown(words['no_links'])}*", ""]
     lines += ["---", "", f"*{words['footer']}*", ""]
     return "\n".join(lines)
 
 
-def group_html(corpus: Any, key: str, language: str = "fr") -> str:
-    """A theme's or sub-group's objectives as a standalone, print-friendly HTML page."""
+def group_html(corpus: Any, key: str, language: str = "fr", links: bool | None = None) -> str:
+    """A theme's or sub-group's objectives as a standalone, print-friendly HTML page (links as in
+    :func:`group_markdown`)."""
     data = group_export(corpus, key, language)
     words = labels(language)
+    links = shareable_links(corpus) if links is None else links
     title = f"{data.key} {data.title}"
     parts = ["<main>\n", f"<h1>{escape_html(title)}</h1>\n"]
     if data.translated_title:
         parts.append(f'<p class="meta"><em>{escape_html(data.translated_title)}</em></p>\n')
     meta = [escape_html(data.document_title)] if data.document_title else []
-    meta.append(escape_html(_count_label(data.count, words)))
+    meta.append(escape_html(objective_count(data.count, language)))
     if words["french"]:
         meta.append(escape_html(words["french"]))
     parts.append(f'<p class="meta">{" · ".join(meta)}</p>\n')
@@ -324,7 +324,7 @@ def group_html(corpus: Any, key: str, language: str = "fr") -> str:
         parts.append(f"<h2>{escape_html(heading)}</h2>\n<ol class=\"objectives\">\n")
         for o in section.objectives:
             ref = [f"<code>{escape_html(o['id'])}</code>", escape_html(o["location"])]
-            link = _link(o.get("url"), words["permalink"])
+            link = _link(o.get("url"), words["permalink"]) if links else ""
             if link:
                 ref.append(link)
             if o.get("corrected"):
@@ -341,6 +341,8 @@ def group_html(corpus: Any, key: str, language: str = "fr") -> str:
             parts.append(f'<p class="ref"><em>{escape_html(" › ".join(p["path"]))}</em> · '
                          f'{escape_html(p["location"])}</p>\n'
                          f"<blockquote>{escape_html(p['text']).replace(chr(10), '<br>')}</blockquote>\n")
+    if not links:
+        parts.append(f'<p class="meta note">{escape_html(words["no_links"])}</p>\n')
     parts.append(f"<footer>{escape_html(words['footer'])}</footer>\n</main>\n")
     return _page(title, "".join(parts), language)
 
@@ -367,9 +369,9 @@ def _citation_head(c: Mapping[str, Any]) -> tuple[str, str]:
     return str(label), " — ".join(str(w) for w in where)
 
 
-def answer_markdown(answer: Any, language: str | None = None) -> str:
+def answer_markdown(answer: Any, language: str | None = None, links: bool = True) -> str:
     """One answer as Markdown: the question, the answer with its ``[n]`` markers (and the notices it holds), then
-    every cited passage with its location and permalink."""
+    every cited passage with its location and, with ``links``, its permalink (else a note on ``public_url``)."""
     data = _answer_dict(answer)
     lang = language or data.get("language") or "fr"
     words = labels(lang)
@@ -392,8 +394,10 @@ def answer_markdown(answer: Any, language: str | None = None) -> str:
             if c.get("translation"):
                 lines += ["", f"*{labels(c['translation'].get('language'))['translation']}:* "
                               f"{escape_markdown(str(c['translation'].get('text', '')), line_start=False)}"]
-            link = _md_link(c.get("url"), words["permalink"])
+            link = _md_link(c.get("url"), words["permalink"]) if links else ""
             lines += ["", link, ""] if link else [""]
+    if not links:
+        lines += [f"*{escape_markdown(words['no_links'])}*", ""]
     lines += ["---", "", f"*{words['footer']}*", ""]
     return "\n".join(lines)
 
@@ -407,8 +411,9 @@ def _translation_html(translation: Mapping[str, str] | None) -> str:
             "</p>")
 
 
-def answer_html(answer: Any, language: str | None = None) -> str:
-    """One answer as a standalone, print-friendly HTML page, with the highlighted passages it cites."""
+def answer_html(answer: Any, language: str | None = None, links: bool = True) -> str:
+    """One answer as a standalone, print-friendly HTML page, with the highlighted passages it cites (links as in
+    :func:`answer_markdown`)."""
     data = _answer_dict(answer)
     lang = language or data.get("language") or "fr"
     words = labels(lang)
@@ -424,12 +429,14 @@ def answer_html(answer: Any, language: str | None = None) -> str:
         parts.append(f"<h2>{escape_html(words['sources'])}</h2>\n<ol class=\"sources\">\n")
         for c in data["citations"]:
             label, where = _citation_head(c)
-            link = _link(c.get("url"), words["permalink"])
+            link = _link(c.get("url"), words["permalink"]) if links else ""
             ref = " · ".join(x for x in (escape_html(where), link) if x)
             parts.append(f'<li value="{int(c.get("rank", 0))}"><strong>{escape_html(label)}</strong>'
                          f'<br><span class="ref">{ref}</span>\n'
                          f"<blockquote>{highlight_html(str(c.get('text', '')), c.get('highlights'))}"
                          "</blockquote>" + _translation_html(c.get("translation")) + "</li>\n")
         parts.append("</ol>\n")
+    if not links:
+        parts.append(f'<p class="meta note">{escape_html(words["no_links"])}</p>\n')
     parts.append(f"<footer>{escape_html(words['footer'])}</footer>\n</main>\n")
     return _page(heading[:200], "".join(parts), lang)

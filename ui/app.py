@@ -155,8 +155,9 @@ class App:
         if record is None:
             return gr.update(value=None, visible=False), gr.update(value=None, visible=False)
         name = f"pns-answer-{record.answer_id[:8]}"
-        md = self._write(name, "md", export.answer_markdown(record.answer, language))
-        page = self._write(name, "html", export.answer_html(record.answer, language))
+        links = export.shareable_links(self.corpus)
+        md = self._write(name, "md", export.answer_markdown(record.answer, language, links))
+        page = self._write(name, "html", export.answer_html(record.answer, language, links))
         return gr.update(value=md, visible=True), gr.update(value=page, visible=True)
 
     def _group_files(self, key: str | None, language: str) -> tuple[Any, Any]:

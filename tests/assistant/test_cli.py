@@ -70,7 +70,7 @@ def test_ask_text_output(capsys: pytest.CaptureFixture[str], real_assistant) -> 
     for rank, oid in enumerate(CTIF, start=1):
         where = real_assistant.corpus.passages[oid].location.label()
         lines.append(f"[{rank}] {oid} — {title}, {where} {BASE_URL}/?objective={oid}")
-    assert out.startswith("2 objectif(s) du plan mentionnent « CTIF » :\n")
+    assert out.startswith("2 objectifs du plan mentionnent « CTIF » :\n")
     assert out.endswith("\n\n" + "\n".join(lines) + "\n")
 
 
@@ -151,13 +151,21 @@ def test_export_a_sub_group_as_markdown(capsys: pytest.CaptureFixture[str]) -> N
     assert "PNS16-B4.1-1" not in out
 
 
-def test_export_html_to_a_file(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_html_to_a_file(tmp_path, capsys: pytest.CaptureFixture[str], monkeypatch) -> None:
     target = tmp_path / "b5.html"
+    monkeypatch.setenv("PNS_PUBLIC_URL", "https://pns.intranet.example")
     assert main(["export", "B5", "--format", "html", "--lang", "nl", "--out", str(target)]) == 0
     page = target.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and '<html lang="nl">' in page
-    assert page.count("?objective=PNS16-B5-") >= 10
+    assert page.count('href="https://pns.intranet.example/?objective=PNS16-B5-') == 10
     assert capsys.readouterr().err == f"pns: B5 written to {target}\n"
+
+
+def test_export_without_public_url_warns_and_carries_no_local_link(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export", "B5"]) == 0
+    captured = capsys.readouterr()
+    assert "127.0.0.1" not in captured.out and "Sans liens permanents" in captured.out
+    assert captured.err.startswith("pns: warning: public_url is not set, so the export carries no permalinks")
 
 
 def test_export_unknown_theme_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:

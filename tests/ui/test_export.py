@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -11,7 +12,7 @@ from pns.errors import UsageError
 
 from .conftest import hostile_answer
 
-# A6 as printed in the seed text, l. 251-256 (two objectives), with the default permalinks.
+# A6 as printed in the seed text, l. 251-256 (two objectives); public_url is unset, so no permalinks but a note.
 A6_MARKDOWN = """# A6 Management de la recherche
 
 Plan national de sécurité 2016-2019 — Version simplifiée · 2 objectifs
@@ -21,10 +22,12 @@ Plan national de sécurité 2016-2019 — Version simplifiée · 2 objectifs
 ## Objectifs
 
 1. Stimuler l'intégration de la notion du management de la recherche. Le management de la recherche doit se développer à trois niveaux (stratégie, gestion et dans le cadre d'affaires).
-   `PNS16-A6-1` · l. 255 · [lien permanent](<http://127.0.0.1:7860/?objective=PNS16-A6-1>)
+   `PNS16-A6-1` · l. 255
 
 2. Sensibiliser et aider les services de recherche de la police locale afin qu'ils s'inscrivent dans ce concept, et veiller à réaliser les synergies nécessaires avec les autorités judiciaires.
-   `PNS16-A6-2` · l. 256 · [lien permanent](<http://127.0.0.1:7860/?objective=PNS16-A6-2>)
+   `PNS16-A6-2` · l. 256
+
+*Sans liens permanents : l'adresse de l'application n'est pas réglée (réglage public\\_url, par exemple PNS\\_PUBLIC\\_URL=https://pns.intranet.example). Chaque objectif se retrouve par son identifiant.*
 
 ---
 
@@ -35,25 +38,38 @@ Plan national de sécurité 2016-2019 — Version simplifiée · 2 objectifs
 EXTERNAL = re.compile(r"<(script|link|img|iframe|object|embed|base)\b|@import|url\(|<[a-z][^>]*\ssrc=", re.IGNORECASE)
 
 
+def _public(corpus):
+    """The corpus as served at an address colleagues can reach."""
+    return dataclasses.replace(corpus, settings=dataclasses.replace(corpus.settings,
+                                                                    public_url="https://pns.intranet.example/"))
+
+
 def test_group_markdown_exact(real_corpus):
     assert export.group_markdown(real_corpus, "a6", "fr") == A6_MARKDOWN
+    assert "127.0.0.1" not in export.group_html(real_corpus, "a6", "fr")
+
+
+def test_exports_link_to_the_public_url_when_it_is_set(real_corpus):
+    text = export.group_markdown(_public(real_corpus), "a6", "fr")
+    assert "   `PNS16-A6-1` · l. 255 · [lien permanent](<https://pns.intranet.example/?objective=PNS16-A6-1>)" in text
+    assert "Sans liens permanents" not in text and "127.0.0.1" not in text
 
 
 def test_group_markdown_with_sub_groups_keeps_plan_order_and_numbers(real_corpus):
-    text = export.group_markdown(real_corpus, "B4", "nl")
+    text = export.group_markdown(_public(real_corpus), "B4", "nl")
     assert text.startswith("# B4 Fraude sociale et fiscale\n\n*Sociale en fiscale fraude*\n\n")
     assert "· 17 doelstellingen · De tekst van het plan is in het Frans." in text
     assert text.index("## B4.1 Fraude sociale") < text.index("## B4.2 Fraude fiscale")
     fiscal = text[text.index("## B4.2 Fraude fiscale"):]
     assert re.findall(r"^(\d+)\. ", fiscal, re.MULTILINE) == [str(n) for n in range(1, 9)]
     # Items moved by a reviewed correction say so.
-    assert "`PNS16-B4.2-2` · l. 408 · [vaste link](<http://127.0.0.1:7860/?objective=PNS16-B4.2-2>) · " \
+    assert "`PNS16-B4.2-2` · l. 408 · [vaste link](<https://pns.intranet.example/?objective=PNS16-B4.2-2>) · " \
            "*plaats hersteld door een nagelezen correctie*" in fiscal
 
 
 def test_group_of_prose_only_exports_its_passages(real_corpus):
     text = export.group_markdown(real_corpus, "A5.5", "en")
-    assert "· no objective · The plan's text is in French." in text
+    assert "· no objectives · The plan's text is in French." in text
     assert "## Other passages" in text and "> Les trois domaines les plus visibles" in text
 
 
@@ -65,12 +81,12 @@ def test_unknown_group_is_a_usage_error(real_corpus):
 
 
 def test_group_html_is_standalone_and_lists_every_objective(real_corpus):
-    page = export.group_html(real_corpus, "B4.2", "fr")
+    page = export.group_html(_public(real_corpus), "B4.2", "fr")
     assert page.startswith("<!DOCTYPE html>\n<html lang=\"fr\">")
     assert "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';" in page
     assert not EXTERNAL.search(page)
     assert re.findall(r'<li value="(\d+)">', page) == [str(n) for n in range(1, 9)]
-    assert '<a href="http://127.0.0.1:7860/?objective=PNS16-B4.2-1">lien permanent</a>' in page
+    assert '<a href="https://pns.intranet.example/?objective=PNS16-B4.2-1">lien permanent</a>' in page
 
 
 def test_hostile_group_is_escaped_in_markdown_and_html(hostile_corpus):
