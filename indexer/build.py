@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -64,8 +66,14 @@ def ensure_index(settings: Settings, rebuild: bool = False,
         except IndexStateError as exc:
             reason = str(exc)
     if not quiet:
-        print(f"pns: building the index ({reason})", file=sys.stderr)
+        # The reason's own advice ("build it with `pns index`") is what is being done: drop it.
+        reason = re.sub(r";\s*(build it with|run) `pns index[^`]*`$", "", reason)
+        print(f"pns: building the index ({reason}); a first build embeds every passage with each encoder, about "
+              "1-2 minutes on 2 cores, later ones reuse the cached vectors", file=sys.stderr)
+    start = time.perf_counter()
     build_index(settings, Corpus.load(settings, detect_languages=True), embedders, progress)
+    if not quiet:
+        print(f"pns: index built in {time.perf_counter() - start:.0f} s ({settings.index_dir})", file=sys.stderr)
     return True
 
 
