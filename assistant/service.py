@@ -218,7 +218,7 @@ class Assistant:
             if with_groups and obj.group and obj.group != group:
                 group = obj.group
                 lines.append(f"\n**{compose.escape_markdown(obj.group)}**\n")
-            lines.append(compose.markdown_item(cit.rank, obj.text, f"{obj.number}. ({obj.id})",
+            lines.append(compose.markdown_item(cit.rank, obj.text, obj.id,
                                                translation=cit.translation))
         return lines
 
@@ -276,7 +276,7 @@ class Assistant:
         parts = [compose.lead(kind, language, n=len(objectives), title=title)]
         if closest:
             parts.append(compose.lead("closest_one" if len(closest) == 1 else "closest_many", language))
-            parts += [compose.markdown_item(c.rank, o.text, f"{o.number}. ({o.id})",
+            parts += [compose.markdown_item(c.rank, o.text, o.id,
                                             (o.group,) if o.group and "." not in key else (), c.translation)
                       for o, c in zip(closest, citations, strict=False)]
             parts.append(compose.lead("others", language, title=title))
