@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
-from corpus.actors import ActorMatcher, build_actor_index, load_actors, unknown_acronyms
+from corpus.actors import CATEGORIES, ActorMatcher, build_actor_index, load_actors, unknown_acronyms
 from corpus.glossary import GlossaryEntry, load_glossary
 from corpus.language import detect_language
 from corpus.loaders import load_document
@@ -191,6 +191,20 @@ class Corpus:
             known = ", ".join(self.themes) or "none"
             raise UsageError(f"no theme or sub-group {key!r}; use a code such as B5, A3 or B4.2 (themes: {known})")
         return key
+
+    def actor_theme_matrix(self) -> list[tuple[Actor, dict[str, int]]]:
+        """Who is involved where: every actor (by category, then name) with, per theme code, the number of
+        objectives naming it (themes with none left out of the dict)."""
+        order = {c: i for i, c in enumerate(CATEGORIES)}
+        rows = []
+        for actor in sorted(self.actors, key=lambda a: (order.get(a.category, len(order)), a.name.lower())):
+            counts: dict[str, int] = {}
+            for passage_id in self.actor_index.get(actor.id, ()):
+                objective = self.objectives.get(passage_id)
+                if objective is not None:
+                    counts[objective.theme] = counts.get(objective.theme, 0) + 1
+            rows.append((actor, counts))
+        return rows
 
     def group_title(self, key: str) -> str:
         theme = self.themes.get(key.split(".")[0])

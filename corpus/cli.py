@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 
@@ -21,6 +22,11 @@ def register(sub: Any) -> None:
     actors = sub.add_parser("actors", help="the actor index, or the objectives naming one actor")
     actors.add_argument("name", nargs="?", help="an actor name or acronym, e.g. CTIF")
     actors.add_argument("--json", action="store_true", help="machine-readable output")
+    actors.add_argument("--matrix", action="store_true",
+                        help="actors (rows, by category) × themes (columns): objectives naming each actor per theme")
+    actors.add_argument("--format", choices=("text", "csv", "png"), default="text",
+                        help="with --matrix: text table (default), CSV, or a PNG chart (needs --out)")
+    actors.add_argument("--out", help="with --matrix: write to this file instead of standard output")
     actors.set_defaults(func=cmd_actors)
 
 
@@ -172,6 +178,8 @@ def cmd_actors(args: argparse.Namespace, settings: Any) -> int:
 
     corpus = _load(settings)
     index = corpus.actor_index
+    if args.matrix:
+        return _actor_matrix(corpus, args)
     if not args.name:
         rows = [{"id": a.id, "name": a.name, "category": a.category, "aliases": list(a.aliases),
                  "objectives": [p for p in index[a.id] if p in corpus.objectives],
@@ -208,3 +216,63 @@ def cmd_actors(args: argparse.Namespace, settings: Any) -> int:
         for p in entry["passages"]:
             print(f"  (prose) {' › '.join(p['path'])}: {p['text'][:120]}…")
     return 0
+
+
+def _actor_matrix(corpus: Any, args: argparse.Namespace) -> int:
+    """`pns actors --matrix`: the actor × theme counts as a text table, CSV or PNG."""
+    import csv
+    import io
+    from pathlib import Path
+
+    from pns.errors import UsageError
+
+    themes = list(corpus.themes)
+    rows = corpus.actor_theme_matrix()
+    if args.format == "png":
+        if not args.out:
+            raise UsageError("--format png needs --out FILE.png")
+        _matrix_png(rows, themes, Path(args.out))
+        print(f"pns: actor × theme map written to {args.out}", file=sys.stderr)
+        return 0
+    buffer = io.StringIO()
+    if args.format == "csv":
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["category", "actor", *themes, "total"])
+        for actor, counts in rows:
+            writer.writerow([actor.category, actor.name, *(counts.get(t, 0) for t in themes), sum(counts.values())])
+    else:
+        width = max(len(a.name) for a, _ in rows) if rows else 5
+        buffer.write(f"{'':{width}}  " + " ".join(f"{t:>3}" for t in themes) + "  total\n")
+        for actor, counts in rows:
+            cells = " ".join(f"{counts[t]:>3}" if counts.get(t) else "  ·" for t in themes)
+            buffer.write(f"{actor.name:{width}}  {cells}  {sum(counts.values()):>5}\n")
+    if args.out:
+        Path(args.out).write_text(buffer.getvalue(), encoding="utf-8")
+        print(f"pns: actor × theme map written to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(buffer.getvalue())
+    return 0
+
+
+def _matrix_png(rows: list, themes: list[str], path: Any) -> None:
+    """A heat map of the counts, actors named in no objective left out so the chart stays readable."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    kept = [(a, c) for a, c in rows if c]
+    data = np.array([[c.get(t, 0) for t in themes] for _, c in kept], dtype=float)
+    fig, ax = plt.subplots(figsize=(2 + 0.45 * len(themes), 1 + 0.28 * len(kept)))
+    image = ax.imshow(data, cmap="Blues", aspect="auto")
+    ax.set_xticks(range(len(themes)), themes)
+    ax.set_yticks(range(len(kept)), [a.name[:40] for a, _ in kept], fontsize=7)
+    for i, j in zip(*np.nonzero(data), strict=True):
+        ax.text(j, i, int(data[i, j]), ha="center", va="center", fontsize=6,
+                color="white" if data[i, j] > data.max() / 2 else "black")
+    fig.colorbar(image, ax=ax, shrink=0.5, label="objectives")
+    ax.set_title("Actors × themes: objectives naming each actor")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

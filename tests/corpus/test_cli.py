@@ -256,3 +256,34 @@ def test_corrupt_pdf_in_a_real_process_prints_one_line(make_corpus: Callable[...
                             env=env, cwd=tmp_path, timeout=120)
     assert result.returncode == 1
     _single_error_line(result.stderr)
+
+
+def test_actor_matrix_csv_matches_each_actors_own_listing(capsys: pytest.CaptureFixture[str]) -> None:
+    """`pns actors --matrix --format csv` counts, per actor and theme, what `pns actors NAME --json` lists."""
+    import csv
+    import io
+    import json
+
+    assert main(["actors", "--matrix", "--format", "csv"]) == 0
+    table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    themes = [k for k in table[0] if k not in ("category", "actor", "total")]
+    assert themes[:2] == ["A1", "A2"] and themes[-1] == "B10" and len(themes) == 17
+    assert main(["actors", "--json"]) == 0
+    listing = {a["name"]: a for a in json.loads(capsys.readouterr().out)}
+    assert [r["actor"] for r in table] and {r["actor"] for r in table} == set(listing)
+    for row in table:
+        assert main(["actors", row["actor"], "--json"]) == 0
+        entry = next(e for e in json.loads(capsys.readouterr().out) if e["name"] == row["actor"])
+        per_theme = {t: sum(1 for o in entry["objectives"] if o["theme"] == t) for t in themes}
+        assert {t: int(row[t]) for t in themes} == per_theme, row["actor"]
+        assert int(row["total"]) == len(entry["objectives"]) == len(listing[row["actor"]]["objectives"])
+    ctif = next(r for r in table if r["actor"].startswith("CTIF"))
+    assert (ctif["category"], ctif["A4"], ctif["total"]) == ("administration", "2", "2")
+
+
+def test_actor_matrix_png_needs_a_file(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["actors", "--matrix", "--format", "png"]) == 2
+    assert _single_error_line(capsys.readouterr().err) == "pns: error: --format png needs --out FILE.png"
+    target = tmp_path / "map.png"
+    assert main(["actors", "--matrix", "--format", "png", "--out", str(target)]) == 0
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
