@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="pns", description="PNS Assistant: cited answers from the Plan national de sécurité 2016-2019.")
     parser.add_argument("--version", action="version", version=f"pns {__version__}")
     parser.add_argument("--config", help="settings file (TOML); default ./pns.toml if present, or $PNS_CONFIG")
-    parser.add_argument("--embedder", help="embedding model (default use-multilingual-v3)")
+    parser.add_argument("--embedder", help="encoders, comma-separated (default use-multilingual-v3,e5-small)")
     parser.add_argument("--index-dir", help="index folder (default .index in the repo)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in STAGES:
