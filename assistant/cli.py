@@ -18,6 +18,8 @@ def register(sub: Any) -> None:
     ask.add_argument("question", help="the question, or - to read one question per line from stdin (JSONL out)")
     ask.add_argument("--lang", choices=("fr", "nl", "en"), help="answer language (default: detected)")
     ask.add_argument("--json", action="store_true", help="machine-readable output")
+    ask.add_argument("--format", choices=("text", "markdown"), default="text",
+                     help="plain text wrapped for a terminal (default) or the answer's Markdown; URLs come last")
     ask.set_defaults(func=cmd_ask)
 
     exp = sub.add_parser("export", help="a theme's or sub-group's objectives for a course: Markdown or HTML")
@@ -56,8 +58,14 @@ def cmd_index(args: argparse.Namespace, settings: Any) -> int:
     return 0
 
 
-def _print_answer(answer: Any) -> None:
-    print(answer.answer)
+def _print_answer(answer: Any, form: str = "text") -> None:
+    """The answer, then one line per citation with its location and permalink last."""
+    import shutil
+
+    from assistant.compose import plain_text
+
+    width = max(40, min(100, shutil.get_terminal_size((100, 24)).columns))
+    print(answer.answer if form == "markdown" else plain_text(answer.answer, width))
     if answer.citations:
         print()
         for c in answer.citations:
@@ -79,7 +87,7 @@ def cmd_ask(args: argparse.Namespace, settings: Any) -> int:
         if args.json:
             print_json(answer.to_dict())
         else:
-            _print_answer(answer)
+            _print_answer(answer, args.format)
         return 0
     assistant = Assistant.load(settings)
     conversation = Conversation()

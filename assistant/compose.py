@@ -161,3 +161,41 @@ def markdown_item(rank: int, text: str, label: str, path: Sequence[str] = (),
         name = labels(translation["language"])["translation"]
         item += f"  \n*{name}:* {escape_markdown(translation['text'], line_start=False)}"
     return item
+
+
+_ESCAPED = re.compile(r"\\(.)")
+_STRONG = re.compile(r"\*\*(.+?)\*\*")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(\S(?:.*?\S)?)\*(?![\w*])")
+_MARKER = re.compile(r"^\[\d+\] ")
+
+
+def plain_text(markdown: str, width: int = 100) -> str:
+    """An answer's Markdown as text for a terminal: no ``**``, escapes and entities undone, each line wrapped to
+    ``width`` with citation items indented under their ``[n]`` marker."""
+    import html
+    import textwrap
+
+    protected: list[str] = []
+
+    def protect(m: re.Match[str]) -> str:
+        protected.append(m.group(1))
+        return f"\x00{len(protected) - 1}\x00"
+
+    text = _ESCAPED.sub(protect, markdown.replace("  \n", "\n"))
+    text = _EMPHASIS.sub(r"\1", _STRONG.sub(r"\1", text))
+    text = re.sub("\x00(\\d+)\x00", lambda m: protected[int(m.group(1))], text)
+    text = html.unescape(text)
+    lines: list[str] = []
+    item_indent = ""  # a line right under a "[n]" item (its translation) stays indented with it
+    for line in text.split("\n"):
+        if not line.strip():
+            lines.append("")
+            item_indent = ""
+            continue
+        marker = _MARKER.match(line)
+        if marker:
+            item_indent = " " * marker.end()
+        first = "" if marker else item_indent
+        lines += textwrap.wrap(line if marker else line.strip(), width=width, initial_indent=first,
+                               subsequent_indent=item_indent, break_long_words=False, break_on_hyphens=False)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")

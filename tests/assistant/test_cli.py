@@ -172,3 +172,13 @@ def test_export_unknown_theme_is_one_line(capsys: pytest.CaptureFixture[str]) ->
     assert main(["export", "Z9"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("pns: error: no theme or sub-group 'Z9'") and err.count("\n") == 1
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_ask_prints_wrapped_text_or_markdown(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "Quels objectifs impliquent la CTIF ?"]) == 0
+    text = capsys.readouterr().out
+    assert "**" not in text and "\n[1] PNS16-A4-5 Intégrer dans la formation" in text
+    assert all(len(line) <= 100 for line in text.split("\n\n[1] PNS16-A4-5 —")[0].splitlines())
+    assert main(["ask", "Quels objectifs impliquent la CTIF ?", "--format", "markdown"]) == 0
+    assert "[1] **PNS16-A4-5** Intégrer" in capsys.readouterr().out

@@ -59,3 +59,23 @@ def test_no_interface_text_hedges_a_plural() -> None:
 
     assert not [key for key, by_language in TEXTS.items() for text in by_language.values()
                 if "(s)" in text or "(en) " in text]
+
+
+def test_plain_text_for_a_terminal() -> None:
+    from assistant.compose import markdown_item, plain_text
+
+    item = markdown_item(1, "Lutter contre la *fraude* <b> et " + "les faux documents " * 4, "PNS16-B4-1",
+                         translation={"language": "nl", "text": "De fraude bestrijden."})
+    text = plain_text("Le plan fixe 1 objectif pour « B4 » :\n\n**Fraude**\n\n" + item, width=50)
+    assert text.splitlines() == [
+        "Le plan fixe 1 objectif pour « B4 » :",
+        "",
+        "Fraude",
+        "",
+        "[1] PNS16-B4-1 Lutter contre la *fraude* <b> et",
+        "    les faux documents les faux documents les faux",
+        "    documents les faux documents",
+        "    Niet-officiële vertaling: De fraude",
+        "    bestrijden.",
+    ]
+
