@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="settings file (TOML); default ./pns.toml if present, or $PNS_CONFIG")
     parser.add_argument("--embedder", help="encoders, comma-separated (default use-multilingual-v3,e5-small)")
     parser.add_argument("--index-dir", help="index folder (default .index in the repo)")
+    parser.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in STAGES:
         importlib.import_module(name).register(sub)
@@ -49,6 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help()
         return 2
+    settings = None
     try:
         from pns.settings import load_settings
 
@@ -63,10 +65,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # a bug, not bad input: one line, the traceback on request
-        if os.environ.get("PNS_DEBUG"):
-            raise
-        print(f"pns: internal error: {type(exc).__name__}: {exc} (set PNS_DEBUG=1 for the traceback)",
-              file=sys.stderr)
+        debug = args.debug or bool(settings and settings.debug)
+        if debug or os.environ.get("PNS_DEBUG", "").strip().lower() in ("1", "true", "yes", "on"):
+            import traceback
+
+            traceback.print_exc()
+        else:
+            print(f"pns: internal error: {type(exc).__name__}: {exc} (run with --debug or PNS_DEBUG=1 for the "
+                  "traceback)", file=sys.stderr)
         return 70
 
 

@@ -88,6 +88,7 @@ class Settings:
     llm_api_key: str = _f("", "API key for the summary endpoint, if it needs one.")
     llm_allow_remote: bool = _f(False, "Allow an llm_endpoint that is not on this machine (off: loopback only).")
     llm_timeout: float = _f(20.0, "Seconds to wait for a summary before showing the extractive answer.")
+    debug: bool = _f(False, "Print the traceback of an internal error (a bug) instead of one line; also `pns --debug`.")
 
     @property
     def cache_path(self) -> Path:

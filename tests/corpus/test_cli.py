@@ -287,3 +287,36 @@ def test_actor_matrix_png_needs_a_file(tmp_path, capsys: pytest.CaptureFixture[s
     target = tmp_path / "map.png"
     assert main(["actors", "--matrix", "--format", "png", "--out", str(target)]) == 0
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+
+def _break_objectives(monkeypatch: pytest.MonkeyPatch) -> None:
+    import corpus.cli
+
+    def broken(args, settings):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(corpus.cli, "cmd_objectives", broken)
+
+
+def test_an_internal_error_is_one_line_naming_the_debug_switches(monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    _break_objectives(monkeypatch)
+    assert main(["objectives"]) == 70
+    assert capsys.readouterr().err == ("pns: internal error: RuntimeError: a bug (run with --debug or PNS_DEBUG=1 "
+                                       "for the traceback)\n")
+
+
+@pytest.mark.parametrize("switch", ["env", "flag"])
+def test_the_debug_switch_the_error_points_to_works(monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str], switch: str) -> None:
+    """PNS_DEBUG=1 is a known setting (not "unknown setting(s) debug") and, like --debug, shows the traceback."""
+    if switch == "env":
+        monkeypatch.setenv("PNS_DEBUG", "1")
+    argv = ["objectives"] if switch == "env" else ["--debug", "objectives"]
+    assert main([*argv, "--theme", "B9"]) == 0
+    capsys.readouterr()
+    _break_objectives(monkeypatch)
+    assert main(argv) == 70
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback (most recent call last):") and err.rstrip().endswith("RuntimeError: a bug")
