@@ -107,6 +107,10 @@ class Settings:
         return f"{self.base_url}/?objective={quote(objective_id)}"
 
     def __post_init__(self) -> None:
+        for name, (low, high) in BOUNDS.items():
+            value = getattr(self, name)
+            if not low <= value <= high:
+                raise ConfigError(f"setting {name} must be between {low} and {high}, got {value!r}")
         if self.fusion not in ("convex", "rrf"):
             raise ConfigError(f"setting fusion must be 'convex' or 'rrf', got {self.fusion!r}")
         _parse_weights(self.fusion_weights)
@@ -140,6 +144,15 @@ class Settings:
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+# Allowed range of each numeric setting (inclusive): a value outside is refused with the range, never used.
+BOUNDS: dict[str, tuple[float, float]] = {
+    "embed_batch_size": (1, 4096), "embed_workers": (1, 64),
+    "hnsw_threshold": (1, 1_000_000_000), "hnsw_m": (2, 256), "hnsw_ef_search": (1, 4096),
+    "rrf_k": (1, 10_000), "bm25_crosslingual_factor": (0, 1), "route_weight": (0, 1), "goal_weight": (0, 10),
+    "candidates": (1, 100_000), "chunk_max_chars": (100, 100_000), "chunk_overlap_sentences": (0, 10),
+    "max_question_chars": (20, 1_000_000), "top_k": (1, 50), "port": (1, 65_535), "llm_timeout": (0.1, 600),
+}
 
 
 def _parse_weights(text: str) -> dict[str, float]:

@@ -106,3 +106,31 @@ def test_wrong_toml_type_for_an_int(tmp_path: Path, value: str) -> None:
     path.write_text(f"port = {value}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="setting port"):
         load_settings(path)
+
+
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("PNS_TOP_K", "0", "pns: error: setting top_k must be between 1 and 50, got 0"),
+    ("PNS_TOP_K", "-5", "pns: error: setting top_k must be between 1 and 50, got -5"),
+    ("PNS_MAX_QUESTION_CHARS", "0", "pns: error: setting max_question_chars must be between 20 and 1000000, got 0"),
+    ("PNS_PORT", "70000", "pns: error: setting port must be between 1 and 65535, got 70000"),
+    ("PNS_LLM_TIMEOUT", "0", "pns: error: setting llm_timeout must be between 0.1 and 600, got 0.0"),
+])
+def test_numeric_settings_out_of_range_are_one_line_errors(monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str], variable: str,
+                                                            value: str, message: str) -> None:
+    from pns.cli import main
+
+    monkeypatch.setenv(variable, value)
+    assert main(["objectives", "--theme", "B9"]) == 2
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", message + "\n")
+
+
+def test_every_bound_names_a_numeric_setting_and_admits_its_default() -> None:
+    import dataclasses
+
+    from pns.settings import BOUNDS, Settings
+
+    defaults = {f.name: f.default for f in dataclasses.fields(Settings)}
+    assert all(isinstance(defaults[name], (int, float)) and low <= defaults[name] <= high
+               for name, (low, high) in BOUNDS.items())
