@@ -91,8 +91,7 @@ def test_chat_feedback_and_language_switch(live_app, browser):
     assert css(browser, "#pns-answer-md")[0].is_displayed()
     # Switch the interface to Dutch once the "thank you" toasts are gone: tabs and sources panel follow.
     wait(browser, lambda d: not css(d, "[data-testid=toast-text]"))
-    css(browser, "#pns-ui-lang input")[0].click()
-    next(o for o in wait(browser, lambda d: css(d, "[role=option]")) if o.text.strip() == "Nederlands").click()
+    _choose(browser, "#pns-ui-lang input", "Nederlands")
     wait(browser, lambda d: _selected_tab(d) == "Vragen")
     assert [t.text for t in css(browser, "[role=tab]")] == ["Vragen", "Doelstelling", "Thema's", "Actoren",
                                                              "Evaluatie"]
@@ -106,3 +105,16 @@ def test_theme_url_lists_objectives_and_offers_exports(live_app, browser):
     assert _selected_tab(browser) == "Themes"
     wait(browser, lambda d: any(b.is_displayed() for b in css(d, "#pns-group-html")))
     assert len(css(browser, "#pns-tree a[href*='objective=']")) == 225
+
+
+def _choose(browser, selector: str, label: str) -> None:
+    """Pick an option of a Gradio dropdown: open it (again if a click landed while the page was busy) and wait
+    until the option is rendered with its text."""
+    def option(driver):
+        found = [o for o in css(driver, "[role=option]") if o.text.strip() == label]
+        if not found and not css(driver, "[role=option]"):
+            css(driver, selector)[0].click()
+        return found[0] if found else None
+
+    css(browser, selector)[0].click()
+    wait(browser, option).click()
