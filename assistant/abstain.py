@@ -190,7 +190,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2, iterations: int =
     penalty = np.full(d + 1, l2)
     penalty[-1] = 0.0  # the bias is not shrunk
     for _ in range(iterations):
-        p = 1.0 / (1.0 + np.exp(-np.clip(design @ theta, -40, 40)))
+        p = sigmoid(design @ theta)
         gradient = design.T @ (sample * (p - y)) + penalty * theta
         hessian = (design * (sample * p * (1 - p))[:, None]).T @ design + np.diag(penalty)
         step = np.linalg.solve(hessian, gradient)
@@ -198,6 +198,17 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2, iterations: int =
         if np.max(np.abs(step)) < 1e-8:
             break
     return theta[:-1], float(theta[-1])
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+
+
+def predict_held_out(x: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> np.ndarray:
+    """P(out of scope) of the ``test`` rows from a model standardised and fitted on the ``train`` rows only."""
+    mean, std = standardise(x[train])
+    w, b = fit_logistic((x[train] - mean) / std, y[train])
+    return sigmoid(((x[test] - mean) / std) @ w + b)
 
 
 def standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -218,9 +229,7 @@ def cross_validated(x: np.ndarray, y: np.ndarray, folds: int = FOLDS, seed: int 
     out = np.zeros(len(y))
     for k in range(folds):
         train, test = fold_of != k, fold_of == k
-        mean, std = standardise(x[train])
-        w, b = fit_logistic((x[train] - mean) / std, y[train])
-        out[test] = 1.0 / (1.0 + np.exp(-np.clip(((x[test] - mean) / std) @ w + b, -40, 40)))
+        out[test] = predict_held_out(x, y, train, test)
     return out
 
 
@@ -267,6 +276,16 @@ def index_key(index: Any) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def read_references(folder: Path) -> dict[str, np.ndarray]:
+    """The labelled questions' vectors stored in an index folder; IndexStateError when missing or damaged."""
+    try:
+        with np.load(folder / BACKGROUND_FILE, allow_pickle=False) as arrays:
+            return {name: np.asarray(arrays[name], dtype=np.float32) for name in arrays.files}
+    except (OSError, ValueError, KeyError):
+        raise IndexStateError(f"the out-of-scope vectors {folder / BACKGROUND_FILE} are missing or damaged; "
+                              "run `pns index`") from None
+
+
 def load_abstention(index: Any) -> tuple[AbstentionModel, dict[str, np.ndarray]]:
     """The model and the labelled questions' vectors (keys "out:<signal>", "in:<signal>") stored with the index; IndexStateError (run `pns index`) when they are
     missing, damaged, or were fitted on another index or other training data."""
@@ -278,12 +297,7 @@ def load_abstention(index: Any) -> tuple[AbstentionModel, dict[str, np.ndarray]]
     if found != expected:
         raise IndexStateError(f"the out-of-scope model in {folder} was fitted on another index or other training "
                               "data; run `pns index`")
-    try:
-        with np.load(folder / BACKGROUND_FILE, allow_pickle=False) as arrays:
-            background = {name: np.asarray(arrays[name], dtype=np.float32) for name in arrays.files}
-    except (OSError, ValueError, KeyError):
-        raise IndexStateError(f"the out-of-scope vectors {folder / BACKGROUND_FILE} are missing or damaged; "
-                              "run `pns index`") from None
+    background = read_references(folder)
     if set(background) != {f"{kind}:{s}" for kind in KINDS for s in index.dense}:
         raise IndexStateError(f"the out-of-scope vectors in {folder} do not match the index's encoders; "
                               "run `pns index`")
@@ -386,10 +400,7 @@ def grouped_predictions(examples: Sequence[Example], signals: list[Signals], vec
             sig, outside={s: (float(near["out"][s][0][i]), float(near["out"][s][1][i])) for s in vectors},
             inside={s: (float(near["in"][s][0][i]), float(near["in"][s][1][i])) for s in vectors}).vector(names)
             for i, sig in enumerate(signals)])
-        mean, std = standardise(x[train])
-        w, b = fit_logistic((x[train] - mean) / std, y[train])
-        test = ~train
-        out[test] = 1.0 / (1.0 + np.exp(-np.clip(((x[test] - mean) / std) @ w + b, -40, 40)))
+        out[~train] = predict_held_out(x, y, train, ~train)
     return out
 
 

@@ -54,17 +54,12 @@ def ensure_ready(settings: Settings, rebuild: bool = False, progress: Callable[[
 
 def _stored_model(settings: Settings) -> tuple[Any, Any] | None:
     """The out-of-scope model and vectors of the live index folder, read before a rebuild replaces it."""
-    from assistant.abstain import BACKGROUND_FILE, AbstentionModel
+    from assistant.abstain import AbstentionModel, read_references
     from indexer.store import HybridIndex
     from pns.errors import IndexStateError
 
     try:
         folder = HybridIndex.current_folder(Path(settings.index_dir))
-        model = AbstentionModel.load(folder)
-        import numpy as np
-
-        with np.load(folder / BACKGROUND_FILE, allow_pickle=False) as arrays:
-            background = {name: np.asarray(arrays[name]) for name in arrays.files}
+        return AbstentionModel.load(folder), read_references(folder)
     except (IndexStateError, OSError, ValueError):
         return None
-    return model, background
