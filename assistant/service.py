@@ -34,8 +34,7 @@ from assistant.understanding import (
     retrieval_text,
     theme_code,
 )
-from corpus.analysis import analyse as analyse_text
-from corpus.analysis import analyse_query
+from corpus.analysis import analyse, analyse_query
 from corpus.catalogue import Corpus
 from corpus.clean import fold
 from corpus.language import detect_language
@@ -50,6 +49,11 @@ LANGUAGES = ("fr", "nl", "en")
 # Named in so many passages that naming them says little about what a question is about.
 GENERIC_ACTORS = frozenset({"police-integree", "police-federale", "police-locale", "autorites-judiciaires"})
 INTENTS = ("list", "actor", "objective", "free", "out_of_scope", "overview")
+
+
+def _stems(texts: list[str]) -> set[str]:
+    """Every stem of the texts, analysed in each of the three languages."""
+    return {stem for text in texts for lang in LANGUAGES for stem in analyse(text, lang)}
 
 
 @dataclass(frozen=True)
@@ -225,8 +229,6 @@ class Assistant:
     # -- intents ---------------------------------------------------------------------------------------------
     def _theme_stems(self, theme: str) -> set[str]:
         """Stems of every name and glossary term of a theme and its sub-groups, in the three languages."""
-        from corpus.analysis import analyse
-
         cache = self.__dict__.setdefault("_theme_stem_cache", {})
         if theme not in cache:
             keys = [theme, *(g.key for g in self.corpus.themes[theme].groups)]
@@ -235,7 +237,7 @@ class Assistant:
                 entry = self.corpus.glossary.get(key)
                 texts += [self.corpus.group_title(key), *(entry.all_terms() if entry else ())]
                 texts += [self.corpus.heading_translation(key, lang) or "" for lang in ("nl", "en")]
-            cache[theme] = {stem for text in texts for lang in LANGUAGES for stem in analyse(text, lang)}
+            cache[theme] = _stems(texts)
         return cache[theme]
 
     def _group_vocabulary(self, objectives: list[Objective]) -> set[str]:
@@ -249,7 +251,7 @@ class Assistant:
                 texts.append(o.text)
                 if view:
                     texts += [*view.translations.values(), *(w for words in view.words.values() for w in words)]
-            cache[key] = {stem for text in texts for lang in LANGUAGES for stem in analyse_text(text, lang)}
+            cache[key] = _stems(texts)
         return cache[key]
 
     def _closest(self, question: str, language: str, key: str, objectives: list[Objective]) -> list[Objective]:

@@ -65,8 +65,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # a bug, not bad input: one line, the traceback on request
-        debug = args.debug or bool(settings and settings.debug)
-        if debug or os.environ.get("PNS_DEBUG", "").strip().lower() in ("1", "true", "yes", "on"):
+        from pns.settings import is_true
+
+        # settings.debug when the settings loaded; the variable itself when loading them was what failed
+        if args.debug or (settings.debug if settings else is_true(os.environ.get("PNS_DEBUG", ""))):
             import traceback
 
             traceback.print_exc()

@@ -181,12 +181,17 @@ def _check_keys(values: dict[str, Any], origin: str) -> None:
         )
 
 
+def is_true(text: str) -> bool:
+    """How a yes/no setting reads as text: 1, true, yes, on (any case)."""
+    return text.strip().lower() in {"1", "true", "yes", "on"}
+
+
 def _coerce(name: str, value: Any, origin: str) -> Any:
     """Convert a value to the field's type, with an error that names the field."""
     kind = type(_FIELDS[name].default)
     try:
         if kind is bool and isinstance(value, str):
-            return value.strip().lower() in {"1", "true", "yes", "on"}
+            return is_true(value)
         if isinstance(value, bool) and kind is not bool:
             raise TypeError
         if kind is int and isinstance(value, float) and not value.is_integer():
