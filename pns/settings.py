@@ -83,6 +83,19 @@ class Settings:
     public_url: str = _f("", "Base URL used in permalinks; empty means http://HOST:PORT.")
     auth_user: str = _f("", "Username for the web app; empty disables authentication.")
     auth_password: str = _f("", "Password for the web app.")
+    api_token: str = _f("", "Bearer token accepted by the REST API (/api/v1) and /metrics, beside the login; "
+                            "empty: only the login (or nothing when no login is set).")
+    allowed_hosts: str = _f("", "Extra names the server answers to (Host header), comma-separated, beside the "
+                                "loopback names, the host of public_url and the bound host; any other → 400.")
+    trusted_proxies: str = _f("", "Addresses of reverse proxies whose X-Forwarded-For is believed (client address "
+                                  "for login throttling), comma-separated; empty: none.")
+    reload_interval: float = _f(5.0, "Seconds between checks of the index folder's CURRENT pointer by a running "
+                                     "server (a new index is loaded and swapped in); 0 disables live reload.")
+    api_workers: int = _f(2, "Threads answering REST API questions (each keeps its own e5 engine).")
+    app_concurrency: int = _f(4, "Questions the web app's queue answers at once.")
+    login_failures: int = _f(5, "Wrong logins a client may make before each further attempt must wait.")
+    login_backoff_max: float = _f(60.0, "Longest wait, in seconds, imposed after repeated wrong logins (the wait "
+                                        "doubles from 1 s with each failure).")
     llm_endpoint: str = _f("", "OpenAI-compatible base URL for optional summaries; empty disables them.")
     llm_model: str = _f("", "Model name sent to the summary endpoint.")
     llm_api_key: str = _f("", "API key for the summary endpoint, if it needs one.")
@@ -152,6 +165,8 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "rrf_k": (1, 10_000), "bm25_crosslingual_factor": (0, 1), "route_weight": (0, 1), "goal_weight": (0, 10),
     "candidates": (1, 100_000), "chunk_max_chars": (100, 100_000), "chunk_overlap_sentences": (0, 10),
     "max_question_chars": (20, 1_000_000), "top_k": (1, 50), "port": (1, 65_535), "llm_timeout": (0.1, 600),
+    "reload_interval": (0, 86_400), "api_workers": (1, 64), "app_concurrency": (1, 64), "login_failures": (1, 1000),
+    "login_backoff_max": (1, 86_400),
 }
 
 
