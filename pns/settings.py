@@ -101,6 +101,19 @@ class Settings:
     llm_api_key: str = _f("", "API key for the summary endpoint, if it needs one.")
     llm_allow_remote: bool = _f(False, "Allow an llm_endpoint that is not on this machine (off: loopback only).")
     llm_timeout: float = _f(20.0, "Seconds to wait for a summary before showing the extractive answer.")
+    feedback_url: str = _f(
+        "", "Where feedback is kept: 'sqlite:///absolute/path.sqlite3' or 'postgresql://user:password@host/db' "
+            "(psycopg 3; several app replicas can share it). Empty: sqlite at DATA_DIR/feedback.sqlite3.")
+    feedback_max_question_bytes: int = _f(16_384, "Longest question, in UTF-8 bytes, a feedback event may carry.")
+    feedback_max_answer_bytes: int = _f(65_536, "Longest answer text (Markdown), in UTF-8 bytes, in a feedback event.")
+    feedback_max_citations_bytes: int = _f(
+        131_072, "Largest citations list (as JSON), in UTF-8 bytes, in a feedback event; the plan's longest list "
+                 "answer (theme B6) has 17 KB.")
+    feedback_max_comment_bytes: int = _f(20_480, "Longest comment, in UTF-8 bytes.")
+    feedback_max_row_bytes: int = _f(196_608, "Largest feedback event as a whole (every field together), in bytes.")
+    feedback_per_minute: int = _f(30, "Feedback events one client (address) may send per minute; more are refused.")
+    feedback_max_rows: int = _f(200_000, "Feedback events kept at most; past it new feedback is refused and logged.")
+    feedback_max_mb: float = _f(1024.0, "Size of the feedback database, in MB, past which new feedback is refused.")
     debug: bool = _f(False, "Print the traceback of an internal error (a bug) instead of one line; also `pns --debug`.")
 
     @property
@@ -167,7 +180,49 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "max_question_chars": (20, 1_000_000), "top_k": (1, 50), "port": (1, 65_535), "llm_timeout": (0.1, 600),
     "reload_interval": (0, 86_400), "api_workers": (1, 64), "app_concurrency": (1, 64), "login_failures": (1, 1000),
     "login_backoff_max": (1, 86_400),
+    "feedback_max_question_bytes": (1_024, 1_048_576), "feedback_max_answer_bytes": (1_024, 16_777_216),
+    "feedback_max_citations_bytes": (1_024, 16_777_216), "feedback_max_comment_bytes": (256, 1_048_576),
+    "feedback_max_row_bytes": (4_096, 33_554_432), "feedback_per_minute": (1, 100_000),
+    "feedback_max_rows": (1, 1_000_000_000), "feedback_max_mb": (1, 1_000_000),
 }
+
+# Settings that hold a secret, or a URL that may carry one: never printed as they are (see redact).
+SECRETS = ("auth_password", "llm_api_key", "api_token")
+SECRET_URLS = ("llm_endpoint", "feedback_url")
+
+
+def redact_url(url: str) -> str:
+    """The URL with its credentials replaced by ``***``, for notices and logs: ``http://bob:s3cret@127.0.0.1/v1``
+    → ``http://***@127.0.0.1/v1``; a query string (``?key=…``) becomes ``?***``."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<an unreadable URL>"
+    host = parts.netloc.rpartition("@")[2]
+    netloc = f"***@{host}" if "@" in parts.netloc else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "***" if parts.query else "", ""))
+
+
+def redact(text: str, settings: Settings) -> str:
+    """``text`` with every secret of these settings (passwords, keys, credentials inside URLs) replaced by ***."""
+    from urllib.parse import unquote, urlsplit
+
+    secrets = [str(getattr(settings, name, "") or "") for name in SECRETS]
+    for name in SECRET_URLS:
+        value = getattr(settings, name)
+        if not value:
+            continue
+        text = text.replace(value, redact_url(value))
+        try:
+            parts = urlsplit(value)
+        except ValueError:
+            continue
+        secrets += [parts.password or "", unquote(parts.password or ""), parts.query]
+    for secret in sorted({s for s in secrets if len(s) >= 3}, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
 
 
 def _parse_weights(text: str) -> dict[str, float]:
