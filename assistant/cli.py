@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -75,15 +76,17 @@ def _print_answer(answer: Any, form: str = "text") -> None:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Any) -> int:
+    from assistant import text
     from assistant.service import Assistant, Conversation
     from pns.cli import print_json
     from pns.errors import UsageError
 
     if args.question != "-":
-        if not args.question.strip():
+        question = text.clean_text(args.question).text
+        if not question.strip():
             raise UsageError("the question is empty; type a question about the plan")
         assistant = Assistant.load(settings)
-        answer = assistant.ask(args.question, language=args.lang)
+        answer = text.ask(assistant, args.question, language=args.lang)
         if args.json:
             print_json(answer.to_dict())
         else:
@@ -92,17 +95,26 @@ def cmd_ask(args: argparse.Namespace, settings: Any) -> int:
     assistant = Assistant.load(settings)
     conversation = Conversation()
     failures = 0
-    for line_number, line in enumerate(sys.stdin, start=1):
-        if not line.rstrip("\r\n"):
-            continue  # an empty line separates nothing; a line of spaces is an empty question (an error)
+    for line_number, question in read_lines(sys.stdin):
         try:
-            data = assistant.ask(line.rstrip("\n"), language=args.lang, conversation=conversation).to_dict()
+            data = text.ask(assistant, question, language=args.lang, conversation=conversation).to_dict()
         except UsageError as exc:
             failures += 1
-            data = {"question": line.rstrip("\n"), "line": line_number, "error": str(exc)}
+            data = {"question": text.clean_text(question).text, "line": line_number, "error": str(exc)}
         sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
         sys.stdout.flush()
     return 1 if failures else 0
+
+
+def read_lines(stream: Any) -> Iterator[tuple[int, str]]:
+    """``(line number, question)`` for each non-empty line of a batch, read as bytes so that a line that is not
+    UTF-8 reaches the text cleaner (and its notice) instead of stopping the batch; CR LF and LF both end a line."""
+    source = getattr(stream, "buffer", stream)
+    for line_number, raw in enumerate(source, start=1):
+        line = raw.decode("utf-8", "surrogateescape") if isinstance(raw, bytes) else raw
+        line = line.rstrip("\n").removesuffix("\r")
+        if line:  # an empty line separates nothing; a line of spaces is an empty question (an error)
+            yield line_number, line
 
 
 def cmd_export(args: argparse.Namespace, settings: Any) -> int:

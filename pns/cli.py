@@ -26,6 +26,21 @@ def print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
+def clean_argv(argv: Sequence[str]) -> list[str]:
+    """The arguments with what is not UTF-8 removed (a notice on stderr for each), so no command meets text it
+    cannot print or encode; the same cleaner as every other entry point (assistant.text)."""
+    from assistant.text import clean_text
+
+    cleaned = []
+    for position, value in enumerate(argv, start=1):
+        result = clean_text(value, f"argument {position}")
+        if result.removed:
+            print(f"pns: notice: argument {position} was not valid UTF-8; what could not be read was removed: "
+                  f"{result.text!r}", file=sys.stderr)
+        cleaned.append(result.text)
+    return cleaned
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pns", description="PNS Assistant: cited answers from the Plan national de sécurité 2016-2019.")
@@ -45,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(clean_argv(sys.argv[1:] if argv is None else argv))
     func: Callable[[argparse.Namespace, Any], int | None] | None = getattr(args, "func", None)
     if func is None:
         parser.print_help()

@@ -39,3 +39,13 @@ class ModelError(PNSError):
 
 class DependencyError(PNSError):
     """An optional dependency is not installed; the message names the install command."""
+
+
+class LimitError(UsageError):
+    """A request refused by a limit: too large (HTTP 413), too frequent (429, ``retry_after`` seconds), or a store
+    full (503); ``http_status`` lets an HTTP layer answer with the right code and Retry-After."""
+
+    def __init__(self, message: str, *, http_status: int = 413, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.http_status = http_status
+        self.retry_after = retry_after
