@@ -90,3 +90,11 @@ def with_notice(answer: Any) -> Any:
     text = NOTICES.get(answer.language, NOTICES["fr"])
     return dataclasses.replace(answer, notices=(text, *answer.notices),
                                answer=f"*{escape_markdown(text)}*\n\n{answer.answer}")
+
+
+def client_of(request: Any) -> str | None:
+    """The address a web request came from (a Gradio or Starlette request), for per-client limits; None without
+    one (a local caller)."""
+    client = getattr(request, "client", None)
+    host = getattr(client, "host", None)
+    return str(host) if host else None

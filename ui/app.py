@@ -25,6 +25,7 @@ from typing import Any
 import gradio as gr  # ui/__init__.py has already switched Gradio's telemetry off
 
 from assistant import export
+from assistant import text as safe_text
 from assistant.feedback import FeedbackStore
 from pns.errors import ConfigError, PNSError
 from ui import render
@@ -212,7 +213,7 @@ class App:
         session.messages.append({"role": "user", "content": render.user_message(question)})
         lang = None if question_language in (None, "", "auto") else question_language
         try:
-            answer = self.assistant.ask(question, language=lang, conversation=session.conversation)
+            answer = safe_text.ask(self.assistant, question, lang, session.conversation)
         except PNSError as exc:
             session.messages.append({"role": "assistant", "content": render.error_message(str(exc), language)})
             return session
@@ -231,7 +232,7 @@ class App:
         """Answer one question (no conversation memory between calls); the Answer as a JSON dict."""
         lang = None if language in (None, "", "auto") else language
         try:
-            answer = self.assistant.ask(question, language=lang, conversation=self.new_conversation())
+            answer = safe_text.ask(self.assistant, question, lang, self.new_conversation())
         except PNSError as exc:
             raise gr.Error(str(exc)) from None
         return answer.to_dict() if hasattr(answer, "to_dict") else dict(answer)
@@ -247,22 +248,25 @@ class App:
         """The actors matching a name or acronym, with the objectives (by theme) and passages naming them."""
         return render.actor_payload(self.corpus, name)
 
-    def api_feedback(self, question: str, answer: str, rating: str = "", comment: str = "") -> dict[str, Any]:
+    def api_feedback(self, question: str, answer: str, rating: str = "", comment: str = "",
+                     request: gr.Request = None) -> dict[str, Any]:
         """Record feedback: ``answer`` is the answer's JSON (as returned by /ask) or its text; ``rating`` is
         up, down or empty; ``comment`` is optional when there is a rating."""
         try:
+            answer = safe_text.clean_text(answer, "answer", optional=True).text
             data = json.loads(answer) if answer and answer.lstrip().startswith("{") else {"answer": answer}
-        except json.JSONDecodeError as exc:
-            raise gr.Error(f"answer is not valid JSON: {exc}") from None
+        except (json.JSONDecodeError, PNSError) as exc:
+            raise gr.Error(f"answer is not valid JSON: {exc}" if isinstance(exc, ValueError) else str(exc)) from None
         if not isinstance(data, dict):
             raise gr.Error("answer must be a JSON object (the dict returned by /ask) or plain text")
         if question:
             data["question"] = question
         try:
-            row = self.feedback.add_answer(data, rating=rating, comment=comment, source="api")
+            row = self.feedback.add_answer(data, rating=rating, comment=comment, source="api",
+                                           client=safe_text.client_of(request))
         except PNSError as exc:
             raise gr.Error(str(exc)) from None
-        return {"ok": True, "id": row}
+        return {"ok": True, "id": int(row), **({"notices": list(row.notices)} if row.notices else {})}
 
     # -- the interface ----------------------------------------------------------------------------------------------------
     def build(self) -> gr.Blocks:
@@ -420,18 +424,23 @@ class App:
 
         c.chatbot.select(on_select, inputs=[c.ui_lang, c.session], outputs=[c.sources], api_visibility="private")
 
-        def on_like(lang: str, state: ChatSession | None, evt: gr.LikeData) -> None:
+        def on_like(lang: str, state: ChatSession | None, evt: gr.LikeData, request: gr.Request) -> None:
             record = state.record_at(evt.index) if state else None
             if record is None:
                 return
             # Gradio sends True / False, or "" when the same thumb is clicked again to take the rating back.
             rating = evt.liked if evt.liked in (True, False) else "withdrawn"
-            self.feedback.add_answer(record.answer, rating=rating, answer_id=record.answer_id, source="ui")
+            try:
+                self.feedback.add_answer(record.answer, rating=rating, answer_id=record.answer_id, source="ui",
+                                         client=safe_text.client_of(request))
+            except PNSError as exc:
+                gr.Warning(str(exc), duration=TOAST_SECONDS * 3)
+                return
             gr.Info(t("feedback_thanks", lang), duration=TOAST_SECONDS)
 
         c.chatbot.like(on_like, inputs=[c.ui_lang, c.session], outputs=None, api_visibility="private")
 
-        def on_comment(text: str, lang: str, state: ChatSession | None) -> Any:
+        def on_comment(text: str, lang: str, state: ChatSession | None, request: gr.Request) -> Any:
             record = state.last if state else None
             if record is None:
                 gr.Warning(t("feedback_no_answer", lang), duration=TOAST_SECONDS)
@@ -439,8 +448,12 @@ class App:
             if not (text or "").strip():
                 gr.Warning(t("feedback_empty", lang), duration=TOAST_SECONDS)
                 return gr.update()
-            self.feedback.add_answer(record.answer, comment=text[:MAX_COMMENT_CHARS], answer_id=record.answer_id,
-                                     source="ui")
+            try:
+                self.feedback.add_answer(record.answer, comment=text[:MAX_COMMENT_CHARS],
+                                         answer_id=record.answer_id, source="ui", client=safe_text.client_of(request))
+            except PNSError as exc:
+                gr.Warning(str(exc), duration=TOAST_SECONDS * 3)
+                return gr.update()
             gr.Info(t("feedback_thanks", lang), duration=TOAST_SECONDS)
             return ""
 
