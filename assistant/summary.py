@@ -3,7 +3,9 @@
 The model sees only the cited passages, numbered as in the answer. Its text is kept only when every sentence
 ends with citations that exist ([n] with 1 ≤ n ≤ number of passages); otherwise the extractive answer stands
 alone and a notice says why. The endpoint must be on this machine (loopback) unless the settings allow a
-remote one explicitly: police documents and questions never leave the machine by default.
+remote one explicitly: police documents and questions never leave the machine by default. No redirect is ever
+followed (a loopback server answering 302 elsewhere would carry the question and the key off the machine), and no
+notice or log shows a credential: the URL's user and password and the key are replaced by ***.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from pns.errors import ConfigError
-from pns.settings import Settings
+from pns.settings import Settings, redact, redact_url
 from pns.types import Citation
 
 _SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+|$)")
@@ -49,19 +51,45 @@ class SummaryResult:
 
 def check_endpoint(url: str, allow_remote: bool) -> str:
     """The chat-completions URL, refusing hosts other than this machine unless explicitly allowed."""
-    parsed = urlparse(url)
-    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
-        raise ConfigError(f"llm_endpoint {url!r} is not an http(s) URL such as http://127.0.0.1:8080/v1")
+    shown = redact_url(url)
+    try:
+        parsed = urlparse(url)
+        hostname = parsed.hostname
+    except ValueError:
+        hostname = None
+    if not hostname or parsed.scheme not in {"http", "https"}:
+        raise ConfigError(f"llm_endpoint {shown!r} is not an http(s) URL such as http://127.0.0.1:8080/v1")
     if not allow_remote:
         try:
-            addresses = {info[4][0] for info in socket.getaddrinfo(parsed.hostname, None)}
-        except socket.gaierror:
-            raise ConfigError(f"llm_endpoint host {parsed.hostname!r} cannot be resolved") from None
+            addresses = {info[4][0] for info in socket.getaddrinfo(hostname, None)}
+        except (socket.gaierror, UnicodeError):
+            raise ConfigError(f"llm_endpoint host {hostname!r} cannot be resolved") from None
         if not all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses):
-            raise ConfigError(f"llm_endpoint {url!r} is not on this machine; questions must not leave it. "
+            raise ConfigError(f"llm_endpoint {shown!r} is not on this machine; questions must not leave it. "
                               "Use a local server, or set llm_allow_remote = true if policy allows it")
     base = url.rstrip("/")
     return base if base.endswith("/chat/completions") else f"{base}/chat/completions"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Refuses every redirect: the request (question, passages, key) goes to the checked endpoint or nowhere."""
+
+    def redirect_request(self, req: urllib.request.Request, fp: object, code: int, msg: str, headers: object,
+                         newurl: str) -> None:
+        return None
+
+
+def _credentials(url: str) -> tuple[str, str | None]:
+    """The URL without ``user:password@``, and the Basic credentials it held (sent only to that endpoint)."""
+    parsed = urlparse(url)
+    if parsed.username is None and parsed.password is None:
+        return url, None
+    import base64
+    from urllib.parse import unquote
+
+    pair = f"{unquote(parsed.username or '')}:{unquote(parsed.password or '')}"
+    bare = parsed._replace(netloc=parsed.netloc.rpartition("@")[2]).geturl()
+    return bare, "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
 
 
 def validate(text: str, n_citations: int) -> str | None:
@@ -86,7 +114,7 @@ def summarise(settings: Settings, question: str, language: str, citations: Seque
     try:
         url = check_endpoint(settings.llm_endpoint, settings.llm_allow_remote)
     except ConfigError as exc:
-        return SummaryResult(None, f"summary not requested: {exc}")
+        return SummaryResult(None, redact(f"summary not requested: {exc}", settings))
     passages = "\n".join(f"[{c.rank}] {c.text}" for c in citations)
     body = {
         "model": settings.llm_model or "default",
@@ -96,16 +124,24 @@ def summarise(settings: Settings, question: str, language: str, citations: Seque
             {"role": "user", "content": f"Question: {question}\n\nPassages:\n{passages}"},
         ],
     }
+    url, basic = _credentials(url)
     headers = {"Content-Type": "application/json"}
     if settings.llm_api_key:
         headers["Authorization"] = f"Bearer {settings.llm_api_key}"
+    elif basic:
+        headers["Authorization"] = basic
     request = urllib.request.Request(url, data=json.dumps(body).encode("utf-8"), headers=headers, method="POST")
     try:
-        # No proxy, ever: a proxy would carry the question off the machine.
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        # No proxy, ever: a proxy would carry the question off the machine. No redirect either (see _NoRedirect).
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
         with opener.open(request, timeout=settings.llm_timeout) as response:
             data = json.loads(response.read().decode("utf-8"))
         text = data["choices"][0]["message"]["content"]
+    except urllib.error.HTTPError as exc:
+        if 300 <= exc.code < 400:
+            return SummaryResult(None, f"summary unavailable (the endpoint answered a redirect, HTTP {exc.code}, "
+                                       "which is never followed)")
+        return SummaryResult(None, f"summary unavailable ({type(exc).__name__})")
     except (urllib.error.URLError, TimeoutError, OSError, ValueError, KeyError, IndexError, TypeError) as exc:
         return SummaryResult(None, f"summary unavailable ({type(exc).__name__})")
     if not isinstance(text, str):
