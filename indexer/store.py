@@ -184,10 +184,26 @@ class HybridIndex:
         return cls(units, dense, lexical, {e.signal: e for e in embedders}, settings, manifest)
 
     def save(self, index_dir: Path) -> Path:
-        """Write a new version folder, then switch CURRENT to it; older versions are removed afterwards."""
-        index_dir.mkdir(parents=True, exist_ok=True)
+        """Write a new version folder, then switch CURRENT to it; older versions are removed afterwards.
+
+        Raises:
+            IndexStateError: the folder cannot be written (read-only, not a folder, disk full): one clear line,
+                and the live index, if any, is left as it was.
+        """
         name = f"v-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
         tmp = index_dir / f".building-{name}"
+        try:
+            return self._write(index_dir, name, tmp)
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            where = exc.filename or index_dir
+            why = "a file is there, not a folder" if index_dir.is_file() else exc.strerror or str(exc)
+            raise IndexStateError(f"cannot write the index into {index_dir}: {why} ({where}); "
+                                  "make that folder writable, or set index_dir (PNS_INDEX_DIR, --index-dir) to a "
+                                  "writable folder") from None
+
+    def _write(self, index_dir: Path, name: str, tmp: Path) -> Path:
+        index_dir.mkdir(parents=True, exist_ok=True)
         tmp.mkdir()
         with (tmp / "units.jsonl").open("w", encoding="utf-8") as handle:
             for unit in self.units:
