@@ -555,31 +555,15 @@ def build_app(assistant: Any, settings: Any, **options: Any) -> gr.Blocks:
 
 
 def launch_options(settings: Any) -> dict[str, Any]:
-    """``launch()`` arguments: bound to settings.host/port, optional login, no share link, nothing remote."""
-    return {
-        "server_name": settings.host,
-        "server_port": settings.port,
-        "auth": auth_from_settings(settings),
-        "share": False,
-        "inbrowser": False,
-        "show_error": False,
-        "ssr_mode": False,
-        "pwa": False,
-        "mcp_server": False,
-        "enable_monitoring": False,
-        "footer_links": ["api"],
-        "max_file_size": "1mb",
-        "theme": theme(),
-        "css": render.CSS,
-    }
+    """``launch()`` arguments: bound to settings.host/port, optional login, no share link, nothing remote, the
+    security middleware (kept here for callers of ui.app; defined in ui/server.py)."""
+    from ui.server import launch_options as options
+
+    return options(settings)
 
 
-def serve(settings: Any, *, block: bool = True) -> gr.Blocks:
-    """Load the assistant and launch the app; with ``block`` False, return once the server is up."""
-    from assistant.service import Assistant
+def serve(settings: Any, *, block: bool = True) -> Any:
+    """`pns serve` (ui/server.py): the app and the REST API; with ``block`` False, return once the server is up."""
+    from ui.server import serve as run
 
-    assistant = Assistant.load(settings, warm=True)
-    demo = build_app(assistant, settings)
-    demo.queue(default_concurrency_limit=4)
-    demo.launch(prevent_thread_lock=not block, quiet=True, **launch_options(settings))
-    return demo
+    return run(settings, block=block)

@@ -8,7 +8,8 @@ from typing import Any
 
 
 def register(sub: Any) -> None:
-    serve = sub.add_parser("serve", help="start the web app (builds the index first if it is missing or stale)")
+    serve = sub.add_parser("serve", help="start the web app and its REST API at /api/v1 (builds the index first "
+                                         "if it is missing or stale)")
     serve.add_argument("--host", help="address to bind (default from settings: 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default from settings: 7860)")
     serve.set_defaults(func=cmd_serve)
@@ -19,9 +20,11 @@ def register(sub: Any) -> None:
     export.add_argument("--out", help="file to write (default: standard output)")
     export.set_defaults(func=cmd_feedback_export)
 
-    load = sub.add_parser("loadtest", help="concurrent clients asking questions through the app's API "
-                                           "(an app on this machine only)")
-    load.add_argument("--url", help="the app to load, on 127.0.0.1 or localhost (default: start one here)")
+    load = sub.add_parser("loadtest", help="concurrent clients asking questions through the REST API or the "
+                                           "app's API (a server on this machine only)")
+    load.add_argument("--target", choices=("rest", "app"), default="app",
+                      help="rest: POST /api/v1/ask; app: the Gradio app's /ask through gradio_client (default)")
+    load.add_argument("--url", help="the server to load, on 127.0.0.1 or localhost (default: start one here)")
     load.add_argument("--clients", type=int, default=20, help="concurrent clients (default 20)")
     load.add_argument("--questions", type=int, default=50, help="questions per client (default 50)")
     load.add_argument("--json", action="store_true", help="machine-readable output")
@@ -37,14 +40,16 @@ def cmd_serve(args: argparse.Namespace, settings: Any) -> int:
     from assistant.build import ensure_ready
 
     ensure_ready(settings)
-    from ui.app import auth_from_settings, serve
+    from ui.app import auth_from_settings
+    from ui.server import serve
 
     auth_from_settings(settings)  # refuse a half-configured login before loading anything else
     if settings.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"pns: the app listens on {settings.host}, reachable from other machines"
               + ("" if settings.auth_user else "; set PNS_AUTH_USER and PNS_AUTH_PASSWORD to require a login"),
               file=sys.stderr)
-    print(f"pns: serving on http://{settings.host}:{settings.port}/ (Ctrl+C to stop)", file=sys.stderr)
+    print(f"pns: serving on http://{settings.host}:{settings.port}/ (REST API at /api/v1, metrics at /metrics; "
+          "Ctrl+C to stop)", file=sys.stderr)
     serve(settings)
     return 0
 
@@ -62,4 +67,5 @@ def cmd_feedback_export(args: argparse.Namespace, settings: Any) -> int:
 def cmd_loadtest(args: argparse.Namespace, settings: Any) -> int:
     from ui.load import loadtest
 
-    return loadtest(settings, url=args.url, clients=args.clients, questions=args.questions, as_json=args.json)
+    return loadtest(settings, url=args.url, clients=args.clients, questions=args.questions, as_json=args.json,
+                    target=args.target)

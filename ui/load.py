@@ -1,9 +1,11 @@
-"""`pns loadtest`: concurrent clients asking questions through the app's HTTP API, with latency figures.
+"""`pns loadtest`: concurrent clients asking questions over HTTP, with latency figures, along one of two paths.
 
-Each client is a thread with its own ``gradio_client.Client`` calling ``/ask``; the questions are cycled from the
-evaluation set. Only an app on this machine is loaded (127.0.0.1, localhost, ::1): the tool sizes one's own
-server, it does not send traffic elsewhere. Without a URL the app is started in this process at a free port.
-Latencies are end to end, so they include the time a question waits in the app's queue.
+``--target rest``: each client is a thread with its own keep-alive ``httpx.Client`` posting to ``/api/v1/ask``.
+``--target app``: each client has its own ``gradio_client.Client`` calling the Gradio app's ``/ask`` (through its
+queue). The questions are cycled from the evaluation set. Only a server on this machine is loaded (127.0.0.1,
+localhost, ::1): the tool sizes one's own server, it does not send traffic elsewhere. Without a URL, `pns serve` is
+started as a child process at a free port (a separate process, so the clients do not share its interpreter).
+Latencies are end to end, so they include the time a question waits in a queue.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ from __future__ import annotations
 import math
 import os
 import socket
+import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, redirect_stdout, suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,6 +35,8 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 MAX_CLIENTS = 200
 MAX_SECONDS = 600.0  # the whole run, connecting included, stops after 10 minutes, finished or not
 MAX_ERROR_SAMPLES = 5
+TARGETS = ("rest", "app")
+START_SECONDS = 300.0  # a child server builds nothing (the index is made ready first) but loads its models
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,7 @@ class LoadReport:
     errors: int
     error_samples: tuple[str, ...] = ()
     stopped_early: bool = False
+    target: str = "app"
 
     @property
     def planned(self) -> int:
@@ -76,7 +83,7 @@ class LoadReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "url": self.url, "clients": self.clients, "questions_per_client": self.questions_per_client,
+            "url": self.url, "target": self.target, "clients": self.clients, "questions_per_client": self.questions_per_client,
             "planned": self.planned, "requests": self.requests, "answers": self.answers, "errors": self.errors,
             "stopped_early": self.stopped_early, "seconds": round(self.seconds, 3),
             "throughput_rps": round(self.throughput, 2),
@@ -90,11 +97,12 @@ class LoadReport:
         d = self.to_dict()
         lat = d["latency_ms"]
         lines = [
-            f"load test of {self.url}: {self.clients} clients × {self.questions_per_client} questions",
+            f"load test of {self.url} ({self.target}): {self.clients} clients × {self.questions_per_client} "
+            "questions",
             f"requests    {d['requests']} of {d['planned']}" + (" (stopped at the time limit)"
                                                                if self.stopped_early else ""),
             f"errors      {d['errors']}",
-            f"throughput  {d['throughput_rps']:.2f} req/s ({d['seconds']:.1f} s)",
+            f"throughput  {d['throughput_rps']:.2f} answers/s ({d['seconds']:.1f} s)",
             f"latency     p50 {lat['p50']:.0f} ms · p95 {lat['p95']:.0f} ms · max {lat['max']:.0f} ms",
         ]
         lines += [f"error       {sample}" for sample in self.error_samples]
@@ -135,24 +143,69 @@ def default_questions() -> list[str]:
     return [q.question for q in load_questions()]
 
 
+class _Session:
+    """One client's connection to the server: ``ask(question, timeout) -> dict`` and ``close()``."""
+
+    def __init__(self, url: str, target: str, auth: tuple[str, str] | None, token: str | None) -> None:
+        self.target = target
+        if target == "app":
+            from gradio_client import Client
+
+            self.client = Client(url, auth=auth, verbose=False, download_files=False, analytics_enabled=False)
+            return
+        import httpx
+
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.client = httpx.Client(base_url=url, auth=None if token else auth, headers=headers,
+                                   timeout=MAX_SECONDS, limits=httpx.Limits(max_connections=1))
+        try:
+            self.client.get("/api/v1/readyz").raise_for_status()
+        except Exception:
+            self.client.close()
+            raise
+
+    def ask(self, question: str, timeout: float) -> Any:
+        if self.target == "app":
+            job = self.client.submit(question, "auto", api_name="/ask")
+            try:
+                return job.result(timeout=timeout)
+            except TimeoutError:
+                job.cancel()
+                raise
+        import httpx
+
+        try:
+            response = self.client.post("/api/v1/ask", json={"question": question}, timeout=timeout)
+        except httpx.TimeoutException:
+            raise TimeoutError from None
+        if response.status_code != 200:
+            raise RuntimeError(f"HTTP {response.status_code}: {response.text[:120]}")
+        return response.json()
+
+    def close(self) -> None:
+        self.client.close()
+
+
 def run_load(url: str, clients: int = 20, questions_per_client: int = 50, *,
              questions: Sequence[str] | None = None, max_seconds: float = MAX_SECONDS,
-             auth: tuple[str, str] | None = None) -> LoadReport:
-    """Send ``clients × questions_per_client`` questions to ``/ask``, ``clients`` at a time.
+             auth: tuple[str, str] | None = None, target: str = "app", token: str | None = None) -> LoadReport:
+    """Send ``clients × questions_per_client`` questions to ``/ask`` (the app's, or ``/api/v1/ask`` for the
+    ``rest`` target), ``clients`` at a time.
 
     Client ``i`` asks questions ``i·M, i·M+1, …`` of the list (cycled), so the clients do not ask the same
     question at the same moment. The figures are timed from the moment every client has connected; the run,
     connecting included, stops at ``max_seconds``: a request still unanswered then counts as an error.
 
     Raises:
-        UsageError: a URL that is not on this machine, or counts out of range.
+        UsageError: a URL that is not on this machine, counts out of range, or an unknown target.
     """
     url = check_local_url(url)
     check_counts(clients, questions_per_client)
+    if target not in TARGETS:
+        raise UsageError(f"--target must be one of {', '.join(TARGETS)}, got {target!r}")
     pool = list(questions) if questions is not None else default_questions()
     if not pool:
         raise UsageError("no questions to ask")
-    from gradio_client import Client
 
     stop_at = time.monotonic() + max_seconds
     clock: dict[str, float] = {}
@@ -160,16 +213,18 @@ def run_load(url: str, clients: int = 20, questions_per_client: int = 50, *,
 
     def client_run(number: int) -> _ClientResult:
         result = _ClientResult()
-        client = None
+        session = None
         try:
-            client = Client(url, auth=auth, verbose=False, download_files=False, analytics_enabled=False)
+            session = _Session(url, target, auth, token)
         except Exception as exc:
             result.errors += [f"connect: {_describe(exc)}"] * questions_per_client
         try:
             start_line.wait(timeout=max(stop_at - time.monotonic(), 0.0))
         except threading.BrokenBarrierError:
             result.stopped_early = True
-        if client is None or result.stopped_early:
+        if session is None or result.stopped_early:
+            if session is not None:
+                session.close()
             return result
         try:
             for k in range(questions_per_client):
@@ -180,10 +235,8 @@ def run_load(url: str, clients: int = 20, questions_per_client: int = 50, *,
                 question = pool[(number * questions_per_client + k) % len(pool)]
                 began = time.perf_counter()
                 try:
-                    job = client.submit(question, "auto", api_name="/ask")
-                    answer = job.result(timeout=remaining)
+                    answer = session.ask(question, remaining)
                 except TimeoutError:
-                    job.cancel()
                     result.errors.append(f"no answer within the {max_seconds:.0f} s limit ({question!r})")
                     result.stopped_early = True
                     break
@@ -195,7 +248,7 @@ def run_load(url: str, clients: int = 20, questions_per_client: int = 50, *,
                 else:
                     result.errors.append(f"not an answer: {str(answer)[:120]!r} ({question!r})")
         finally:
-            client.close()
+            session.close()
         return result
 
     with ThreadPoolExecutor(max_workers=clients, thread_name_prefix="pns-load") as executor:
@@ -207,7 +260,8 @@ def run_load(url: str, clients: int = 20, questions_per_client: int = 50, *,
     errors = [e for r in results for e in r.errors]
     return LoadReport(url, clients, questions_per_client, seconds,
                       tuple(ms for r in results for ms in r.latencies_ms), len(errors),
-                      tuple(dict.fromkeys(errors))[:MAX_ERROR_SAMPLES], any(r.stopped_early for r in results))
+                      tuple(dict.fromkeys(errors))[:MAX_ERROR_SAMPLES], any(r.stopped_early for r in results),
+                      target)
 
 
 def _describe(exc: BaseException) -> str:
@@ -221,24 +275,65 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def settings_environment(settings: Any) -> dict[str, str]:
+    """This process's environment with every setting as a ``PNS_<FIELD>`` variable: a child `pns serve`
+    then runs with exactly these settings (and no other PNS_* variable)."""
+    import dataclasses
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PNS_")}
+    for f in dataclasses.fields(settings):
+        env[f"PNS_{f.name.upper()}"] = str(getattr(settings, f.name))
+    return env
+
+
+def wait_for_server(url: str, timeout: float, alive: Callable[[], bool] = lambda: True,
+                    auth: tuple[str, str] | None = None, token: str | None = None) -> None:
+    """Poll ``/api/v1/readyz`` until it answers 200 (an index is served); UsageError at the deadline."""
+    import httpx
+
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and alive():
+        with suppress(httpx.HTTPError):
+            if httpx.get(f"{url}/api/v1/readyz", timeout=2.0, auth=auth, headers=headers).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise UsageError(f"the server at {url} did not become ready")
+
+
 @contextmanager
 def local_app(settings: Any) -> Iterator[str]:
-    """The app of these settings served in this process on 127.0.0.1 at a free port (index built if needed)."""
+    """`pns serve` with these settings as a child process on 127.0.0.1 at a free port (index made ready first)."""
     from assistant.build import ensure_ready
-    from ui.app import serve
 
-    settings = settings.replace(host="127.0.0.1", port=_free_port())
+    settings = settings.replace(host="127.0.0.1", port=_free_port(), reload_interval=0)
     ensure_ready(settings)
-    demo = serve(settings, block=False)
-    try:
-        yield f"http://127.0.0.1:{settings.port}"
-    finally:
-        with redirect_stdout(sys.stderr):  # Gradio prints "Closing server…"; stdout is for the figures
-            demo.close()
+    url = f"http://127.0.0.1:{settings.port}"
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as log:
+        child = subprocess.Popen([sys.executable, "-m", "pns.cli", "serve"], env=settings_environment(settings),
+                                 stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        try:
+            from ui.app import auth_from_settings
+
+            try:
+                wait_for_server(url, START_SECONDS, lambda: child.poll() is None, auth_from_settings(settings),
+                                settings.api_token or None)
+            except UsageError:
+                log.seek(0)
+                tail = " ".join(log.read().split())[-300:]
+                raise UsageError(f"the server started for the load test did not come up: {tail}") from None
+            yield url
+        finally:
+            child.terminate()
+            try:
+                child.wait(20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
 
 
 def loadtest(settings: Any, *, url: str | None = None, clients: int = 20, questions: int = 50,
-             as_json: bool = False) -> int:
+             as_json: bool = False, target: str = "app") -> int:
     """`pns loadtest`: run, print the figures, and return 1 if any request failed (else 0)."""
     from ui.app import auth_from_settings
 
@@ -246,13 +341,14 @@ def loadtest(settings: Any, *, url: str | None = None, clients: int = 20, questi
         url = check_local_url(url)  # refuse another host before loading anything
     check_counts(clients, questions)
     auth = auth_from_settings(settings)
+    token = settings.api_token or None
     pool = default_questions()
     if url is None:
-        print("pns: starting the app in this process…", file=sys.stderr)
+        print("pns: starting `pns serve` for the load test…", file=sys.stderr)
         with local_app(settings) as own_url:
-            report = run_load(own_url, clients, questions, questions=pool, auth=auth)
+            report = run_load(own_url, clients, questions, questions=pool, auth=auth, target=target, token=token)
     else:
-        report = run_load(url, clients, questions, questions=pool, auth=auth)
+        report = run_load(url, clients, questions, questions=pool, auth=auth, target=target, token=token)
     if as_json:
         from pns.cli import print_json
 
