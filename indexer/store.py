@@ -36,7 +36,7 @@ from indexer.embedders import Embedder
 from indexer.fusion import Ranking, best_per_passage, fuse, single
 from indexer.lexical import LexicalIndex
 from indexer.units import unit_view
-from pns.errors import IndexStateError, UsageError
+from pns.errors import IndexStateError, IndexWriteError, UsageError
 from pns.settings import Settings
 from pns.types import Hit, Unit
 
@@ -195,10 +195,10 @@ class HybridIndex:
         try:
             return self._write(index_dir, name, tmp)
         except OSError as exc:
-            shutil.rmtree(tmp, ignore_errors=True)
+            # A half-written .building- folder is removed by the next build, as after a kill.
             where = exc.filename or index_dir
             why = "a file is there, not a folder" if index_dir.is_file() else exc.strerror or str(exc)
-            raise IndexStateError(f"cannot write the index into {index_dir}: {why} ({where}); "
+            raise IndexWriteError(f"cannot write the index into {index_dir}: {why} ({where}); "
                                   "make that folder writable, or set index_dir (PNS_INDEX_DIR, --index-dir) to a "
                                   "writable folder") from None
 

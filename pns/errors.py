@@ -49,3 +49,8 @@ class LimitError(UsageError):
         super().__init__(message)
         self.http_status = http_status
         self.retry_after = retry_after
+
+
+class IndexWriteError(IndexStateError, OSError):
+    """The index folder cannot be written (read-only, a file in its place, disk full). Still an OSError, for
+    callers that handle the operating system's errors; the CLI prints it as one line like any PNSError."""
