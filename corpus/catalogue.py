@@ -14,7 +14,7 @@ from pathlib import Path
 from corpus.actors import CATEGORIES, ActorMatcher, build_actor_index, load_actors, unknown_acronyms
 from corpus.glossary import GlossaryEntry, load_glossary
 from corpus.language import detect_language
-from corpus.loaders import load_document
+from corpus.loaders import read_document
 from corpus.manifest import load_manifest, read_toml, sha256_file, verify_document
 from corpus.structure import Correction, ParseReport, Plan, parse_document
 from corpus.views import ObjectiveView, Views, load_views, text_sha256
@@ -83,8 +83,8 @@ class Corpus:
         titles = {k: e.names["fr"] for k, e in glossary.items() if "fr" in e.names and "." not in k}
         plans = []
         for doc in documents:
-            lines = load_document(verify_document(corpus_dir, doc))
-            plan = parse_document(doc, lines, corrections, titles if doc.language == "fr" else None)
+            lines, layout = read_document(verify_document(corpus_dir, doc))
+            plan = parse_document(doc, lines, corrections, titles if doc.language == "fr" else None, layout)
             plans.append(plan)
         actors = load_actors(corpus_dir / "actors.toml")
         views = load_views(corpus_dir / VIEWS_DIR)

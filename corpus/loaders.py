@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from corpus.layout import LayoutReport, clean_pages
 from pns.errors import CorpusError
 from pns.types import Line, Location
 
@@ -57,8 +58,9 @@ def load_text(path: Path) -> list[Line]:
     return _lines_from_text(decode_text(data, path))
 
 
-def load_pdf(path: Path) -> list[Line]:
-    """Load a PDF page by page with pypdf, keeping page numbers (1-based)."""
+def pdf_pages(path: Path) -> list[str]:
+    """The text of every page in pypdf's layout mode (a character grid that keeps columns and vertical gaps);
+    a page that layout mode cannot render falls back to plain extraction."""
     try:
         from pypdf import PdfReader
         from pypdf.errors import PdfReadError
@@ -72,7 +74,12 @@ def load_pdf(path: Path) -> list[Line]:
         reader = PdfReader(str(path))
         if reader.is_encrypted and not reader.decrypt(""):
             raise CorpusError(f"{path}: the PDF is encrypted; provide a decrypted copy (e.g. qpdf --decrypt)")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = []
+        for page in reader.pages:
+            try:
+                pages.append(page.extract_text(extraction_mode="layout") or "")
+            except (ValueError, KeyError, TypeError, ZeroDivisionError, IndexError):
+                pages.append(page.extract_text() or "")
     except CorpusError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
@@ -81,13 +88,35 @@ def load_pdf(path: Path) -> list[Line]:
         raise CorpusError(f"{path}: unreadable PDF ({type(exc).__name__}); check the file is a valid PDF") from None
     if not any(p.strip() for p in pages):
         raise CorpusError(f"{path}: the PDF has no extractable text (scanned?); OCR it first")
+    return pages
+
+
+def read_pdf(path: Path) -> tuple[list[Line], LayoutReport]:
+    """A PDF's body lines, page numbers kept (1-based), with running headers and footers, contents and blank
+    pages taken off and columns, hyphenation, bullets, footnotes and tables repaired (see corpus/layout.py)."""
+    body, report = clean_pages(pdf_pages(path))
+    by_page: dict[int, list[str]] = {}
+    for number, text in body:
+        by_page.setdefault(number, []).append(text)
     lines: list[Line] = []
     char_offset = 0
-    for number, text in enumerate(pages, start=1):
-        page_lines = _lines_from_text(text, page=number, line_offset=len(lines), char_offset=char_offset)
-        lines.extend(page_lines)
+    for number, texts in by_page.items():
+        text = "\n".join(texts)
+        lines.extend(_lines_from_text(text, page=number, line_offset=len(lines), char_offset=char_offset))
         char_offset += len(text) + 1
-    return lines
+    return lines, report
+
+
+def load_pdf(path: Path) -> list[Line]:
+    """Load a PDF's body lines (see ``read_pdf``)."""
+    return read_pdf(path)[0]
+
+
+def read_document(path: Path) -> tuple[list[Line], LayoutReport | None]:
+    """The document's lines, and for a PDF what the layout cleaning found."""
+    if path.suffix.lower() in PDF_SUFFIXES:
+        return read_pdf(path)
+    return load_document(path), None
 
 
 def load_document(path: Path) -> list[Line]:

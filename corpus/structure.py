@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field, replace
 
 from corpus.clean import clean_line, fold, is_footnote
+from corpus.layout import LayoutReport
+from corpus.outline import is_outline, parse_outline
 from pns.types import DocumentInfo, Group, Line, Location, Objective, Passage, Theme
 
 _PART = re.compile(r"^(partie|deel|part|teil)\s+(\d+)\s*(?:[:.–-]\s*(.*)|$)", re.IGNORECASE)
@@ -50,6 +52,9 @@ class ParseReport:
     passages: int = 0
     repairs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Outline-numbered documents (full plans): headings found per level; PDFs: what the layout cleaning did.
+    headings: dict[str, int] = field(default_factory=dict)
+    layout: dict[str, object] | None = None
 
 
 @dataclass(frozen=True)
@@ -391,8 +396,14 @@ def _apply_corrections(doc: DocumentInfo, theme: _ThemeDraft, corrections: list[
 
 
 def parse_document(doc: DocumentInfo, lines: list[Line], corrections: list[Correction] | None = None,
-                   theme_titles: dict[str, str] | None = None) -> Plan:
-    """Parse one document's lines into a Plan, applying the corrections that concern it."""
+                   theme_titles: dict[str, str] | None = None, layout: LayoutReport | None = None) -> Plan:
+    """Parse one document's lines into a Plan, applying the corrections that concern it.
+
+    A document numbered as an outline (1 / 1.1 / 1.1.1, as full plans are) is read by corpus/outline.py;
+    ``layout`` is what the PDF's layout cleaning found (its contents entries check the headings).
+    """
+    if is_outline(lines):
+        return _parse_outline(doc, lines, layout)
     builder = _Builder(doc, lines)
     builder.run()
     report = builder.report
@@ -438,4 +449,14 @@ def parse_document(doc: DocumentInfo, lines: list[Line], corrections: list[Corre
         report.warnings.append(f"{doc.code}: plan structure not recognised (no numbered objectives under "
                                f"themes); {len(passages)} heading-aware passages kept")
     passages.sort(key=lambda p: (p.location.char_start, p.kind != "goal"))
+    if layout is not None:
+        report.layout = layout.to_dict()
+    return Plan(doc, tuple(themes), tuple(objectives), tuple(passages), report)
+
+
+def _parse_outline(doc: DocumentInfo, lines: list[Line], layout: LayoutReport | None) -> Plan:
+    themes, objectives, passages, stats = parse_outline(doc, lines, layout.contents_entries if layout else [])
+    report = ParseReport(document=doc.id, recognised=True, themes=len(themes), objectives=len(objectives),
+                         passages=len(passages), warnings=stats.warnings, headings=stats.headings,
+                         layout=layout.to_dict() if layout else None)
     return Plan(doc, tuple(themes), tuple(objectives), tuple(passages), report)

@@ -18,7 +18,11 @@ from tests.corpus.conftest import doc_info
 
 
 def build_pdf(path: Path, pages: list[list[str]], user_password: str | None = None) -> Path:
-    """One text line per cell; an empty string adds vertical space (which pypdf does not turn into a line)."""
+    """One text line per 8 mm cell; an empty string adds vertical space.
+
+    The loader reads pages in pypdf's layout mode, which keeps vertical gaps: cells 8 mm apart at 11 pt stand far
+    enough apart to read as paragraphs, so a blank line separates them.
+    """
     pdf = FPDF()
     if user_password is not None:
         pdf.set_encryption(owner_password="owner", user_password=user_password)
@@ -43,17 +47,23 @@ THREE_PAGES = [
 
 def test_pdf_lines_know_their_page(tmp_path: Path) -> None:
     lines = load_document(build_pdf(tmp_path / "doc.pdf", THREE_PAGES))
+    # A page that ends a sentence starts with a blank line: the next page may start a new paragraph.
     assert [(line.text, line.location.line_start, line.location.page) for line in lines] == [
         ("Partie 1: Introduction", 1, 1),
-        ("Le plan commence ici.", 2, 1),
-        ("Partie 2: Objectifs", 3, 2),
-        ("Le deuxième chapitre décrit les objectifs.", 4, 2),
-        ("Partie 3: Suivi", 5, 3),
-        ("Le suivi est annuel.", 6, 3),
+        ("", 2, 1),
+        ("Le plan commence ici.", 3, 1),
+        ("", 4, 2),
+        ("Partie 2: Objectifs", 5, 2),
+        ("", 6, 2),
+        ("Le deuxième chapitre décrit les objectifs.", 7, 2),
+        ("", 8, 3),
+        ("Partie 3: Suivi", 9, 3),
+        ("", 10, 3),
+        ("Le suivi est annuel.", 11, 3),
     ]
     # Character offsets run over the pages' texts joined by one separator.
-    assert [(line.location.char_start, line.location.char_end) for line in lines[:3]] == [
-        (0, 22), (23, 44), (45, 64)]
+    assert [(line.location.char_start, line.location.char_end) for line in lines[:5]] == [
+        (0, 22), (23, 23), (24, 45), (46, 46), (47, 66)]
 
 
 def test_pdf_passages_are_labelled_with_pages(tmp_path: Path) -> None:
@@ -80,11 +90,11 @@ def test_plan_shaped_pdf_gives_objectives_with_pages(tmp_path: Path) -> None:
     lines = load_document(build_pdf(tmp_path / "plan.pdf", PLAN_PAGES))
     plan = parse_document(doc_info(file="plan.pdf"), lines, [])
     assert [(o.id, o.path, o.text, o.location.line_start, o.location.label()) for o in plan.objectives] == [
-        ("TST-B1-1", ("B1 Cybercrime et cybersecurity",), "Mieux lutter contre la criminalité.", 5, "p. 1"),
-        ("TST-B1-2", ("B1 Cybercrime et cybersecurity",), "Assurer des enquêtes de qualité.", 6, "p. 1"),
-        ("TST-B1-3", ("B1 Cybercrime et cybersecurity",), "Réaliser une image du phénomène.", 7, "p. 2"),
-        ("TST-B2-1", ("B2 Environnement",), "Protéger la santé publique.", 10, "p. 2"),
-        ("TST-B2-2", ("B2 Environnement",), "Renforcer le bien-être des animaux.", 11, "p. 3"),
+        ("TST-B1-1", ("B1 Cybercrime et cybersecurity",), "Mieux lutter contre la criminalité.", 9, "p. 1"),
+        ("TST-B1-2", ("B1 Cybercrime et cybersecurity",), "Assurer des enquêtes de qualité.", 11, "p. 1"),
+        ("TST-B1-3", ("B1 Cybercrime et cybersecurity",), "Réaliser une image du phénomène.", 13, "p. 2"),
+        ("TST-B2-1", ("B2 Environnement",), "Protéger la santé publique.", 19, "p. 2"),
+        ("TST-B2-2", ("B2 Environnement",), "Renforcer le bien-être des animaux.", 21, "p. 3"),
     ]
     assert [(p.id, p.kind, p.location.label()) for p in plan.passages if p.kind != "objective"] == [
         ("TST-B1-goal", "goal", "p. 1"), ("TST-B2-goal", "goal", "p. 2"), ("TST-P3-1", "prose", "p. 3")]
@@ -109,8 +119,8 @@ def test_objective_wrapped_across_a_page_break_keeps_its_first_page(tmp_path: Pa
     rows = [(o.id, o.text, o.location.line_start, o.location.line_end, o.location.label())
             for o in plan.objectives]
     assert rows == [
-        ("TST-B1-1", first[3:] + " assurer leur exportation rapide.", 4, 5, "p. 1"),
-        ("TST-B1-2", "Deux.", 6, 6, "p. 2"),
+        ("TST-B1-1", first[3:] + " assurer leur exportation rapide.", 7, 8, "p. 1"),
+        ("TST-B1-2", "Deux.", 10, 10, "p. 2"),
     ]
 
 
