@@ -244,7 +244,7 @@ class FeedbackStore:
         """(rows, bytes on disk) of the store."""
         with closing(self._connect()) as conn:
             rows = int(conn.execute("SELECT COUNT(*) FROM feedback").fetchone()[0])
-        return rows, sum(p.stat().st_size for p in self._files() if p.exists())
+        return rows, sum(_size(p) for p in self._files())
 
     def _select(self) -> Iterator[tuple[Any, ...]]:
         with closing(self._connect()) as conn:
@@ -381,6 +381,14 @@ class FeedbackStore:
             n += 1
         stream.flush()
         return n
+
+
+def _size(path: Path) -> int:
+    """A file's size, 0 when it is not there (the -wal file comes and goes as other processes close)."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
 
 
 _INSERT = ("INSERT INTO feedback (created_at, answer_id, question, answer, citations, language, intent, rating, "
