@@ -242,6 +242,11 @@ class ApiError(Exception):
 def _validation_message(exc: RequestValidationError) -> str:
     parts = []
     for error in exc.errors():
+        if error.get("type") == "json_invalid":
+            position = error.get("loc", ("body", "?"))[-1]
+            reason = (error.get("ctx") or {}).get("error", "JSON decode error")
+            parts.append(f"the body is not valid JSON (character {position}): {reason}")
+            continue
         where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body",)) or "body"
         parts.append(f"{where}: {error.get('msg', 'invalid')}")
     return "; ".join(dict.fromkeys(parts))

@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -182,6 +184,17 @@ class Server:
         pool = getattr(self.parts.api.state, "pool", None)
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
+
+
+@contextmanager
+def serving(settings: Any, live: Any = None, **options: Any) -> Iterator[Server]:
+    """A server for these settings in a background thread, closed on leaving (tests, the load test's own)."""
+    app, parts = create_app(settings, live, **options)
+    server = Server(settings, app, parts).start()
+    try:
+        yield server
+    finally:
+        server.close()
 
 
 def serve(settings: Any, *, block: bool = True, live: Any = None) -> Server:
