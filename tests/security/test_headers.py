@@ -25,8 +25,9 @@ EXPECTED = {"x-frame-options": "DENY", "content-security-policy": CSP, "x-conten
 
 
 def server_settings(tmp_path: Path, **changes: Any) -> Any:
-    return load_settings(data_dir=str(tmp_path / "data"), index_dir=str(tmp_path / "index"), host="127.0.0.1",
-                         port=free_port(), reload_interval=0, **changes)
+    values = {"data_dir": str(tmp_path / "data"), "index_dir": str(tmp_path / "index"), "host": "127.0.0.1",
+              "port": free_port(), "reload_interval": 0, **changes}
+    return load_settings(**values)
 
 
 @contextmanager
