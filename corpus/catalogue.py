@@ -169,7 +169,7 @@ class Corpus:
         not mix them: ``document`` names the one to use; otherwise the edition in ``language`` if there is one,
         else the first in the manifest.
         """
-        if "." in key:
+        if "." in key and key not in self.themes:
             found = [o for o in self.objectives.values() if o.group_key == key]
         else:
             found = [o for o in self.objectives.values() if o.theme == key]
@@ -186,6 +186,8 @@ class Corpus:
             UsageError: the code names no theme or sub-group of the corpus.
         """
         key = (code or "").strip().upper()
+        if key in self.themes:  # an outline heading's code ("3.2.3") names a theme, dots and all
+            return key
         theme = self.themes.get(key.split(".")[0])
         if theme is None or ("." in key and key not in {g.key for g in theme.groups}):
             known = ", ".join(self.themes) or "none"
@@ -207,6 +209,8 @@ class Corpus:
         return rows
 
     def group_title(self, key: str) -> str:
+        if key in self.themes:
+            return self.themes[key].title
         theme = self.themes.get(key.split(".")[0])
         if theme is None:
             raise CorpusError(f"unknown theme or group {key!r}")

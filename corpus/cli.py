@@ -81,6 +81,8 @@ def cmd_check(args: argparse.Namespace, settings: Any) -> int:
         state = "recognised" if report.recognised else "NOT recognised (generic passages only)"
         print(f"{report.document}: structure {state}; {', '.join(report.parts) or 'no parts'}; "
               f"{report.themes} themes, {report.objectives} objectives, {report.passages} passages")
+        for line in document_summary(report):
+            print(f"  {line}")
         for repair in report.repairs:
             print(f"  repaired: {repair}")
         for warning in report.warnings:
@@ -96,6 +98,45 @@ def cmd_check(args: argparse.Namespace, settings: Any) -> int:
         print(f"  note: acronym {acronym} ('{long_form}', {passage}) is not in actors.toml")
     _print_views(views, glossary_collisions)
     return 0
+
+
+def page_ranges(numbers: list[int]) -> str:
+    """[3, 4, 5, 9] → "3-5, 9": pages as a reader writes them."""
+    spans: list[list[int]] = []
+    for n in sorted(numbers):
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    return ", ".join(f"{a}-{b}" if b > a else f"{a}" for a, b in spans)
+
+
+def document_summary(report: Any) -> list[str]:
+    """The document-level lines of `pns corpus check` for a PDF or an outline-numbered document: pages, what the
+    layout cleaning removed and repaired, headings by level (nothing for the simplified plan's text)."""
+    lines = []
+    layout = report.layout
+    if layout:
+        running = ", ".join(f"'{t}'" for t in layout["running_lines"][:4])
+        more = " …" if len(layout["running_lines"]) > 4 else ""
+        lines.append(
+            f"layout: {layout['pages']} pages; {len(layout['blank_pages'])} blank"
+            + (f" (p. {page_ranges(layout['blank_pages'])})" if layout["blank_pages"] else "")
+            + f"; {len(layout['contents_pages'])} contents pages skipped"
+            + (f" (p. {page_ranges(layout['contents_pages'])}, {len(layout['contents_entries'])} entries)"
+               if layout["contents_pages"] else "")
+            + f"; {layout['headers_removed']} header and {layout['footers_removed']} footer lines removed"
+            + (f" (running: {running}{more})" if running else ""))
+        lines.append(
+            f"layout: {len(layout['two_column_pages'])} two-column pages"
+            + (f" (p. {page_ranges(layout['two_column_pages'])})" if layout["two_column_pages"] else "")
+            + f"; {layout['hyphenations_joined']} hyphenations joined, {layout['hyphenations_kept']} hyphenated "
+            f"compounds kept; {layout['bullets']} bullets; {layout['table_rows']} table rows; "
+            f"{layout['footnotes']} footnotes")
+    if report.headings:
+        by_level = " · ".join(f"level {level}: {n}" for level, n in sorted(report.headings.items()))
+        lines.append(f"headings: {by_level}; {report.objectives} numbered items; {report.passages} passages")
+    return lines
 
 
 def everyday_questions(settings: Any) -> list[tuple[str, str]]:

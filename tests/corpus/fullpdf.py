@@ -44,6 +44,7 @@ class Section:
     items: list[tuple[str, int]] = field(default_factory=list)  # (text, page of its first line)
     footnotes: list[str] = field(default_factory=list)
     two_column: bool = False
+    text_page: int = 0  # the page of the first line of text under the heading (the heading can end a page)
 
     @property
     def label(self) -> str:
@@ -349,6 +350,7 @@ class _Writer:
                 self.page_notes[-1].append(note)
                 section.footnotes.append(note)
             self.put(x, self.y, line)
+            section.text_page = section.text_page or self.page
             self._record(brk, self.page)
             self.y += ROW
         self.y += ROW  # the space between paragraphs: a blank line for the reader
@@ -361,6 +363,7 @@ class _Writer:
             marker = markers[k % len(markers)]
             wrapped = self.wrap(item, RIGHT - LEFT - 8)
             self.room(len(wrapped))
+            section.text_page = section.text_page or self.page
             for j, (line, brk) in enumerate(wrapped):
                 if j == 0:
                     self.put(LEFT + 2, self.y, marker)
@@ -422,7 +425,9 @@ class _Writer:
                 continue
             k = math.ceil(len(lines) / 2) if len(lines) <= 2 * rows else rows
             left, right, lines = lines[:k], lines[k: 2 * k], lines[2 * k:]
-            self.two_column_pages.add(self.page)
+            if any(entry is not None for entry in right):
+                self.two_column_pages.add(self.page)
+            section.text_page = section.text_page or self.page
             top = self.y
             for col, chunk in ((LEFT, left), (LEFT + COL_W + GUTTER, right)):
                 y = top
