@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from corpus.clean import SUPERSCRIPTS, fold, is_footnote
 
 _SPACE_RUN = re.compile(r"\s{3,}")
+_WIDE_GAP = re.compile(r"\S\s{5,}\S")
 _PAGE_NUMBER = re.compile(
     r"^[\W_]*(?:(?:page|pagina|blz|bladzijde|seite|p)\.?\s*)?\d{1,4}(?:\s*(?:/|sur|van|of|de|von)\s*\d{1,4})?[\W_]*$",
     re.IGNORECASE)
@@ -249,11 +250,13 @@ def _cells(line: str) -> tuple[str, int]:
 
     Returns the text and 1 when it is a table row (two cells or more), else 0.
     """
-    parts = _SPACE_RUN.split(line.strip())
+    stripped = line.strip()
+    parts = _SPACE_RUN.split(stripped)
     if len(parts) > 1 and (_LIST_MARK.match(parts[0]) or _HEADING_NUMBER.match(f"{parts[0]} x")):
         parts = [f"{parts[0]} {parts[1]}", *parts[2:]]
-    if len(parts) == 1:
-        return " ".join(parts[0].split()), 0
+    # Justified text can leave three spaces between two words: two cells need a wider gap than that.
+    if len(parts) == 1 or (len(parts) == 2 and not _WIDE_GAP.search(stripped)):
+        return " ".join(stripped.split()), 0
     return "\t".join(" ".join(p.split()) for p in parts), 1
 
 
@@ -273,7 +276,8 @@ def _split_footnotes(lines: list[str]) -> tuple[list[str], list[str]]:
     if not block or gap < 2 or start - gap == 0 or len(block) > 12:
         return lines, []
     first = _FOOTNOTE.match(block[0])
-    if first is None or (first.group(2) and not first.group(4).rstrip().endswith((".", ")"))):
+    # A plain number ("1 Voir …") is a note mark only before a capital, in a block ending its sentence.
+    if first is None or (first.group(2) and not (first.group(4)[:1].isupper() and block[-1].endswith((".", ")")))):
         return lines, []
     notes: list[str] = []
     for text in block:

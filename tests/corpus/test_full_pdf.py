@@ -16,7 +16,15 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from corpus.layout import LayoutReport, Removed, _join_hyphenations, _reading_order, clean_pages
+from corpus.layout import (
+    LayoutReport,
+    Removed,
+    _cells,
+    _join_hyphenations,
+    _reading_order,
+    _split_footnotes,
+    clean_pages,
+)
 from corpus.loaders import read_pdf
 from corpus.outline import PASSAGE_MAX_CHARS, split_sentences_at
 from corpus.structure import Plan, parse_document
@@ -245,6 +253,28 @@ def test_table_is_kept_as_rows(full_fr: Parsed) -> None:
     assert table == ["Indicateur · Source · Fréquence\nFaits enregistrés · Banque de données · Annuelle\n"
                      "Dossiers clôturés · Parquets · Semestrielle\nVictimes orientées · Services d'aide · Annuelle\n"
                      "Formations suivies · Académies · Trimestrielle"]
+
+
+def test_table_cells_list_marks_and_justified_gaps() -> None:
+    assert _cells("Indicateur      Source      Fréquence") == ("Indicateur\tSource\tFréquence", 1)
+    assert _cells("Faits enregistrés        Annuelle") == ("Faits enregistrés\tAnnuelle", 1)
+    assert _cells("1.    Renforcer l'échange") == ("1. Renforcer l'échange", 0)
+    assert _cells(" •    la prévention") == ("• la prévention", 0)
+    assert _cells("3.2     Cybercriminalité") == ("3.2 Cybercriminalité", 0)
+    # Three spaces left by justification between two words are no table.
+    assert _cells("des   phrases  plausibles") == ("des phrases plausibles", 0)
+
+
+def test_footnotes_are_told_from_a_last_paragraph() -> None:
+    body = ["Le texte du corps de la page.", "", "", ""]
+    assert _split_footnotes([*body, "¹ Source : rapport.", "suite de la note."]) == (
+        body[:1], ["¹ Source : rapport. suite de la note."])
+    assert _split_footnotes([*body, "2 Voir le rapport annuel.", "(3) Idem."]) == (body[:1], ["² Voir le rapport annuel.",
+                                                                                            "³ Idem."])
+    last = [*body, "2 millions d'euros ont été saisis."]
+    assert _split_footnotes(last) == (last, [])
+    near = ["Le texte.", "", "¹ Pas une note : un seul blanc avant."]
+    assert _split_footnotes(near) == (near, [])
 
 
 def test_bullets_are_normalised(full_fr: Parsed) -> None:
