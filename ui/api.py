@@ -22,7 +22,7 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -354,12 +354,16 @@ def create_api(live: Any, settings: Any, *, feedback: Any, login: Login, metrics
     async def in_pool(fn: Any, *args: Any) -> Any:
         return await asyncio.wrap_future(pool.submit(fn, *args))
 
-    @api.post("/ask", response_model=AnswerModel, dependencies=guarded, summary="Answer a question, cited")
-    async def ask(body: AskRequest) -> Any:
+    @api.post("/ask", response_model=AnswerModel, dependencies=guarded, summary="Answer a question, cited",
+              description="The answer's JSON is that of `pns ask --json`; the X-PNS-Index header names the index "
+                          "version that answered.")
+    async def ask(body: AskRequest, response: Response) -> Any:
         conversation = conversations.get(body.conversation_id)
+        pinned = live.pinned()  # the one assistant (one index version) of this whole answer
+        response.headers["X-PNS-Index"] = pinned.version
 
         def answer() -> dict[str, Any]:
-            return safe_text.ask(live, body.question, body.language, conversation).to_dict()
+            return safe_text.ask(pinned, body.question, body.language, conversation).to_dict()
 
         try:
             return await in_pool(answer)

@@ -5,12 +5,14 @@ checks that pointer at most every ``reload_interval`` seconds, on the way into a
 version, a background thread loads a complete new assistant while the old one keeps answering, then the holder's
 reference is swapped under a lock. Each answer takes the reference once and uses that one assistant from start to
 end, so no answer mixes two indexes; in-flight answers finish on the old one, which is then released. A version
-that cannot be loaded (stale, damaged) is logged once and the served one stays.
+that cannot be loaded (stale, damaged, or not finished: `pns index` moves CURRENT and then stores the out-of-scope
+model in the new folder) is logged once and the served one stays; it is tried again when its folder changes.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -28,6 +30,16 @@ def current_version(index_dir: str | Path) -> str | None:
         return (Path(index_dir) / "CURRENT").read_text(encoding="utf-8").strip() or None
     except OSError:
         return None
+
+
+def folder_state(index_dir: str | Path, version: str) -> tuple[tuple[str, int, int], ...]:
+    """What a version folder holds (names, sizes, modification times): a refused version is tried again once this
+    changes (a build finishing its folder)."""
+    try:
+        entries = sorted(os.scandir(Path(index_dir) / version), key=lambda e: e.name)
+        return tuple((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in entries)
+    except OSError:
+        return ()
 
 
 def served_version(assistant: Any) -> str:
@@ -62,7 +74,7 @@ class LiveAssistant:
         self._version = served_version(self._assistant)
         self._checked = time.monotonic()
         self._loading: threading.Thread | None = None
-        self._refused: str | None = None  # a version that failed to load: not retried until CURRENT moves again
+        self._refused: tuple[str, Any] | None = None  # a version that failed, and its folder's state then
         self.last_error: str | None = None
         self.reloads = 0
         self.loaded_at = time.time()
@@ -83,14 +95,13 @@ class LiveAssistant:
     def corpus(self) -> Any:
         return self.current().corpus
 
+    def pinned(self) -> Pinned:
+        """The current assistant held for one answer, with the version it serves (for a response header)."""
+        return Pinned(self, self.current())
+
     def ask(self, question: str, language: str | None = None, conversation: Any = None, **options: Any) -> Any:
         """``Assistant.ask`` on the current assistant, timed for the metrics."""
-        assistant = self.current()
-        began = time.perf_counter()
-        answer = assistant.ask(question, language=language, conversation=conversation, **options)
-        if self.on_answer is not None:
-            self.on_answer(answer, time.perf_counter() - began)
-        return answer
+        return self.pinned().ask(question, language, conversation, **options)
 
     # -- reloading ------------------------------------------------------------------------------------------------
     def check(self) -> bool:
@@ -98,8 +109,10 @@ class LiveAssistant:
         with self._lock:
             self._checked = time.monotonic()
             wanted = current_version(self.settings.index_dir)
-            if (wanted is None or wanted in (self._version, self._refused)
+            if (wanted is None or wanted == self._version
                     or (self._loading is not None and self._loading.is_alive())):
+                return False
+            if self._refused is not None and self._refused == (wanted, folder_state(self.settings.index_dir, wanted)):
                 return False
             self._loading = threading.Thread(target=self._reload, args=(wanted,), name="pns-index-reload",
                                              daemon=True)
@@ -116,14 +129,15 @@ class LiveAssistant:
 
     def _reload(self, wanted: str) -> None:
         began = time.monotonic()
+        state = folder_state(self.settings.index_dir, wanted)
         try:
             fresh = self._loader(self.settings)
         except PNSError as exc:
-            self._refuse(wanted, str(exc))
+            self._refuse(wanted, state, str(exc))
             return
         except Exception as exc:  # a bug or a damaged file a loader did not expect: keep serving
             log.exception("live reload: loading index %s failed", wanted)
-            self._refuse(wanted, f"{type(exc).__name__}: {exc}")
+            self._refuse(wanted, state, f"{type(exc).__name__}: {exc}")
             return
         version = served_version(fresh)
         with self._lock:
@@ -134,7 +148,29 @@ class LiveAssistant:
         log.warning("live reload: now serving index %s (was %s), loaded in %.1f s", version, previous,
                     time.monotonic() - began)
 
-    def _refuse(self, wanted: str, reason: str) -> None:
+    def _refuse(self, wanted: str, state: Any, reason: str) -> None:
         with self._lock:
-            self._refused, self.last_error = wanted, reason
-        log.warning("live reload: index %s cannot be served (%s); still serving %s", wanted, reason, self._version)
+            repeated = self._refused is not None and self._refused[0] == wanted and self.last_error == reason
+            self._refused, self.last_error = (wanted, state), reason
+        if not repeated:
+            log.warning("live reload: index %s cannot be served (%s); still serving %s", wanted, reason,
+                        self._version)
+
+
+class Pinned:
+    """One assistant taken from the holder: every call goes to it even if the holder swaps meanwhile."""
+
+    def __init__(self, live: LiveAssistant, assistant: Any) -> None:
+        self.live, self.assistant = live, assistant
+        self.version = served_version(assistant)
+
+    @property
+    def corpus(self) -> Any:
+        return self.assistant.corpus
+
+    def ask(self, question: str, language: str | None = None, conversation: Any = None, **options: Any) -> Any:
+        began = time.perf_counter()
+        answer = self.assistant.ask(question, language=language, conversation=conversation, **options)
+        if self.live.on_answer is not None:
+            self.live.on_answer(answer, time.perf_counter() - began)
+        return answer
