@@ -3,7 +3,8 @@
 Full-length plans are organised this way rather than in the simplified plan's parts and themes. The numbered
 headings, to three levels, become the heading path of every passage below them; a numbered list under a heading
 ("1. Renforcer …") is a list of items with ids (``CODE-3.2.3-1``), as the simplified plan's objectives are, unless
-a sentence ending in ":" introduces it (then it is part of the prose). Prose passages are paragraphs, split on
+a sentence ending in ":" introduces it (then it is part of the prose) under a heading that does not announce
+objectives or actions ("Objectifs", "Actions", "Mesures", "Doelstellingen", "Acties" …). Prose passages are paragraphs, split on
 sentences when longer than ``PASSAGE_MAX_CHARS``, and never cross a heading. Footnotes are passages of their own.
 
 A numbered line counts as a heading only when it is shaped like one (short, no final punctuation, a capital) and
@@ -25,6 +26,7 @@ _HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(\S.*)$")
 _ITEM = re.compile(r"^(\d{1,2})[.)]\s+(\S.*)$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý0-9«\"(])")
 _TERMINAL = (".", ";", ":", "!", "?", "…", ",")
+_ITEMS_TITLE = re.compile(r"\b(objecti[fv]|action|mesure|engagement|doelstelling|actie|maatregel|verbintenis)")
 HEADING_MAX_CHARS = 120
 PASSAGE_MAX_CHARS = 1200
 MIN_SUBHEADINGS = 3  # numbered headings of level 2 or 3 needed to read a document as an outline
@@ -239,6 +241,11 @@ class _OutlineBuilder:
                                      self.doc.language, objective_id=oid, theme=code))
         self.stats.items += 1
 
+    def _items_heading(self) -> bool:
+        """Whether the current heading announces objectives or actions: its numbered lists are items even when a
+        sentence ending in ":" introduces them."""
+        return bool(self.stack) and bool(_ITEMS_TITLE.search(fold(self.stack[-1][1])))
+
     # -- lines -----------------------------------------------------------------------------------------------
     def run(self, lines: list[Line]) -> None:
         for raw_line in lines:
@@ -265,7 +272,7 @@ class _OutlineBuilder:
                 self._heading(*heading, line)
                 continue
             item = _ITEM.match(text)
-            if item and not self.prose_list:
+            if item and (not self.prose_list or self._items_heading()):
                 self._end_block()
                 self.block = _Block("item", [line], int(item.group(1)))
                 continue

@@ -161,7 +161,7 @@ NL = {
     "objectives": "Doelstellingen",
     "findings": "Vaststellingen",
     "approach": "Aanpak",
-    "lead": "De geïntegreerde politie streeft de volgende doelstellingen na.",
+    "lead": "De geïntegreerde politie streeft de volgende doelstellingen na:",
     "chapters": [
         ("Inleiding", ["Algemene context"]),
         ("Transversale thema's", ["Bestuurlijke aanpak", "Informatie-uitwisseling"]),
