@@ -59,6 +59,8 @@ def clean_text(value: object, name: str = "question", *, optional: bool = False)
 
 def _kind(value: object) -> str:
     """A JSON-ish name for a value's type, as an API caller would say it."""
+    if value is None:
+        return "null"
     names = {bool: "a boolean", int: "a number", float: "a number", list: "a list", tuple: "a list",
              dict: "an object"}
     return next((label for kind, label in names.items() if isinstance(value, kind)), type(value).__name__)

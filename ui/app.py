@@ -234,7 +234,7 @@ class App:
         try:
             answer = safe_text.ask(self.assistant, question, lang, self.new_conversation())
         except PNSError as exc:
-            raise gr.Error(str(exc)) from None
+            raise gr.Error(str(exc), print_exception=False) from None
         return answer.to_dict() if hasattr(answer, "to_dict") else dict(answer)
 
     def api_objective(self, objective_id: str) -> dict[str, Any]:
@@ -256,16 +256,18 @@ class App:
             answer = safe_text.clean_text(answer, "answer", optional=True).text
             data = json.loads(answer) if answer and answer.lstrip().startswith("{") else {"answer": answer}
         except (json.JSONDecodeError, PNSError) as exc:
-            raise gr.Error(f"answer is not valid JSON: {exc}" if isinstance(exc, ValueError) else str(exc)) from None
+            raise gr.Error(f"answer is not valid JSON: {exc}" if isinstance(exc, ValueError) else str(exc),
+                           print_exception=False) from None
         if not isinstance(data, dict):
-            raise gr.Error("answer must be a JSON object (the dict returned by /ask) or plain text")
+            raise gr.Error("answer must be a JSON object (the dict returned by /ask) or plain text",
+                           print_exception=False)
         if question:
             data["question"] = question
         try:
             row = self.feedback.add_answer(data, rating=rating, comment=comment, source="api",
                                            client=safe_text.client_of(request))
         except PNSError as exc:
-            raise gr.Error(str(exc)) from None
+            raise gr.Error(str(exc), print_exception=False) from None
         return {"ok": True, "id": int(row), **({"notices": list(row.notices)} if row.notices else {})}
 
     # -- the interface ----------------------------------------------------------------------------------------------------

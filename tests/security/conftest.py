@@ -214,3 +214,56 @@ def settings_env(settings: Any) -> dict[str, str]:
     """The PNS_* variables that point a process at these settings' folders."""
     return {"PNS_CORPUS_DIR": settings.corpus_dir, "PNS_INDEX_DIR": settings.index_dir,
             "PNS_DATA_DIR": settings.data_dir, "PNS_CACHE_DIR": settings.cache_dir}
+
+
+# -- the real web app -------------------------------------------------------------------------------------------------
+@pytest.fixture
+def start_app(real_assistant: Any, tmp_path: Path) -> Iterator[Callable[..., tuple[str, Any, Any]]]:
+    """``start_app(**settings) -> (url, settings, app)``: the real app over the real assistant, with a data folder
+    of this test, served on 127.0.0.1 at a free port and closed after the test."""
+    from tests.ui.conftest import running
+    from ui.app import App
+
+    stack: list[Any] = []
+
+    def start(**changes: Any) -> tuple[str, Any, Any]:
+        settings = real_assistant.settings.replace(data_dir=str(tmp_path / f"data{len(stack)}"), host="127.0.0.1",
+                                                   port=free_port(), **changes)
+        app = App(real_assistant, settings)
+        context = running(app.build(), settings)
+        url = context.__enter__()
+        stack.append(context)
+        return url, settings, app
+
+    yield start
+    for context in reversed(stack):
+        context.__exit__(None, None, None)
+
+
+def gradio_client(url: str) -> Any:
+    from gradio_client import Client
+
+    # analytics_enabled=False: gradio_client otherwise pings huggingface.co with the app's URL.
+    return Client(url, verbose=False, download_files=False, analytics_enabled=False)
+
+
+def call_api(url: str, api_name: str, *args: Any) -> tuple[str, Any]:
+    """One call to the app's API over plain HTTP, the JSON written by hand so that it may hold what a library
+    would refuse to send (``"\\udcff"``, a lone surrogate): ``(event, data)`` with event "complete" or "error"."""
+    import json
+
+    import httpx
+
+    body = json.dumps({"data": list(args)})  # ensure_ascii: a lone surrogate travels as its \\u escape
+    posted = httpx.post(f"{url}/gradio_api/call/{api_name}", content=body.encode("ascii"),
+                        headers={"Content-Type": "application/json"}, timeout=60)
+    posted.raise_for_status()
+    event_id = posted.json()["event_id"]
+    stream = httpx.get(f"{url}/gradio_api/call/{api_name}/{event_id}", timeout=60).text
+    event, data = "", None
+    for line in stream.splitlines():
+        if line.startswith("event:"):
+            event = line.split(":", 1)[1].strip()
+        elif line.startswith("data:") and event in ("complete", "error"):
+            data = json.loads(line.split(":", 1)[1])
+    return event, data
