@@ -7,6 +7,7 @@ not asserted. The refusals of `pns loadtest` are checked without any server.
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import pytest
@@ -80,3 +81,81 @@ def test_report_figures():
     assert report.to_dict()["latency_ms"] == {"p50": 200.0, "p95": 400.0, "max": 400.0}
     assert not LoadReport("http://127.0.0.1:1", 2, 2, 2.0, (100.0, 300.0, 200.0), 1).ok
     assert not LoadReport("http://127.0.0.1:1", 2, 2, 2.0, (100.0, 300.0, 200.0), 0, stopped_early=True).ok
+
+
+# -- the REST path and the child server ------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def rest_server(real_settings, real_assistant, tmp_path_factory):
+    from ui.live import LiveAssistant
+    from ui.server import serving
+
+    from .conftest import free_port
+
+    settings = real_settings.replace(data_dir=str(tmp_path_factory.mktemp("load-data")), host="127.0.0.1",
+                                     port=free_port(), reload_interval=0)
+    with serving(settings, LiveAssistant(settings, real_assistant)) as server:
+        yield server.url
+
+
+@pytest.mark.slow
+@pytest.mark.server
+def test_twenty_clients_fifty_questions_each_through_the_rest_api(rest_server):
+    began = time.monotonic()
+    report = run_load(rest_server, CLIENTS, QUESTIONS, target="rest")
+    print(f"\n{report.summary()}\n(test took {time.monotonic() - began:.1f} s; server and clients share this "
+          "process: `pns loadtest --target rest` measures them apart)")
+    assert report.error_samples == ()
+    assert (report.requests, report.answers, report.errors, report.target) == (1000, 1000, 0, "rest")
+    assert report.ok and 0 < report.percentile(50) <= report.percentile(95)
+
+
+@pytest.mark.server
+def test_rest_refusals_are_errors_with_their_message(rest_server):
+    report = run_load(rest_server, 2, 2, target="rest", questions=["   "])
+    assert (report.answers, report.errors) == (0, 4)
+    assert report.error_samples == (
+        "RuntimeError: HTTP 400: {\"error\":\"the question is empty; type a question about the plan\"} ('   ')",)
+
+
+def test_an_unreachable_rest_api_is_an_error(capsys):
+    assert main(["loadtest", "--target", "rest", "--url", "http://127.0.0.1:1", "--clients", "2", "--questions", "3",
+                 "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert (data["target"], data["planned"], data["answers"], data["errors"]) == ("rest", 6, 0, 6)
+    assert data["error_samples"][0].startswith("connect: ConnectError")
+
+
+def test_an_unknown_target_is_refused(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["loadtest", "--target", "ftp"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'ftp'" in capsys.readouterr().err
+    with pytest.raises(UsageError, match="--target must be one of rest, app, got 'ftp'"):
+        run_load("http://127.0.0.1:1", 1, 1, target="ftp", questions=["q"])
+
+
+def test_the_child_server_gets_exactly_these_settings(monkeypatch, tmp_path):
+    from pns.settings import load_settings
+    from ui.load import settings_environment
+
+    settings = load_settings(data_dir=str(tmp_path), top_k=7, bm25=False, llm_timeout=2.5, auth_user="u",
+                             auth_password="p w", allowed_hosts="a.example,b.example")
+    monkeypatch.setenv("PNS_TOP_K", "3")  # the parent's own variables do not leak through
+    env = settings_environment(settings)
+    assert env["PNS_TOP_K"] == "7"
+    for key in [k for k in os.environ if k.startswith("PNS_")]:
+        monkeypatch.delenv(key)
+    for key, value in env.items():
+        if key.startswith("PNS_"):
+            monkeypatch.setenv(key, value)
+    assert load_settings() == settings
+
+
+@pytest.mark.server
+def test_loadtest_starts_its_own_server_as_a_child_process(real_settings, capsys):
+    from ui.load import loadtest
+
+    assert loadtest(real_settings, clients=2, questions=3, as_json=True, target="rest") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["target"], data["answers"], data["errors"]) == ("rest", 6, 0)
+    assert data["url"].startswith("http://127.0.0.1:")
