@@ -54,6 +54,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("store_kind", STORE_KINDS)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``postgres`` (PostgreSQL only) are left out, and said so in the summary, where it is absent."""
+    if POSTGRES_BIN or REQUIRE_POSTGRES:
+        return
+    left_out = [item for item in items if item.get_closest_marker("postgres")]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not STORES_TESTED and POSTGRES_BIN:
         return
