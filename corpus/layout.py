@@ -132,16 +132,18 @@ def _strip_running(number: int, lines: list[str], running: set[tuple[str, str]],
     lines = list(lines)
     for zone in ("header", "footer"):
         order = range(len(lines)) if zone == "header" else range(len(lines) - 1, -1, -1)
-        seen = 0
+        taken: list[str] = []
         for i in order:
             text = lines[i].strip()
             if not text:
                 continue
-            if seen >= _ZONE or not ((zone, _form(text)) in running or _PAGE_NUMBER.match(text)):
+            form = _form(text)
+            # A form goes once per edge: a chapter heading printed under the same running header stays.
+            if len(taken) >= _ZONE or form in taken or not ((zone, form) in running or _PAGE_NUMBER.match(text)):
                 break
             report.removed.append(Removed(number, zone, " ".join(text.split())))
             lines[i] = ""
-            seen += 1
+            taken.append(form)
     return lines
 
 

@@ -303,6 +303,18 @@ def test_contents_page_is_recognised_and_kept_out() -> None:
                                           "Le suivi est annuel."]
 
 
+def test_running_lines_come_off_each_edge_once() -> None:
+    pages = ["1 Introduction\n\n1 Introduction\n\nTexte un.\n\n— 1 —",
+             "1 Introduction\n\nTexte deux.\n\n— 2 —", "1 Introduction\n\nTexte trois.\n\nPage 3 / 3"]
+    body, report = clean_pages(pages)
+    # The running header has the chapter heading's text: under it on page 1, the heading itself stays.
+    assert [text for _, text in body] == ["1 Introduction", "", "Texte un.", "", "Texte deux.", "", "Texte trois."]
+    assert report.removed == [Removed(1, "header", "1 Introduction"), Removed(1, "footer", "— 1 —"),
+                              Removed(2, "header", "1 Introduction"), Removed(2, "footer", "— 2 —"),
+                              Removed(3, "header", "1 Introduction"), Removed(3, "footer", "Page 3 / 3")]
+    assert report.running_lines == ["1 Introduction"]
+
+
 # -- pns corpus check ----------------------------------------------------------------------------------------------
 def test_corpus_check_reports_the_pdf(full_nl: Parsed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                       capsys: pytest.CaptureFixture[str]) -> None:
