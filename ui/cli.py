@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -37,6 +38,10 @@ def cmd_serve(args: argparse.Namespace, settings: Any) -> int:
     if args.port is not None and not 0 < args.port < 65536:
         raise UsageError(f"--port must be between 1 and 65535, got {args.port}")
     settings = settings.replace(host=args.host, port=args.port)
+    # Several answers run at once, each e5 query on one core: an engine spreading one query over every core
+    # (OpenMP) would make the answering threads spin against each other. Before any engine is loaded; an explicit
+    # OMP_NUM_THREADS wins.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     from assistant.build import ensure_ready
 
     ensure_ready(settings)

@@ -1,8 +1,8 @@
 """`pns loadtest`: concurrent clients asking questions over HTTP, with latency figures, along one of two paths.
 
-``--target rest``: each client is a thread with its own keep-alive ``httpx.Client`` posting to ``/api/v1/ask``.
-``--target app``: each client has its own ``gradio_client.Client`` calling the Gradio app's ``/ask`` (through its
-queue). The questions are cycled from the evaluation set. Only a server on this machine is loaded (127.0.0.1,
+``--target rest``: each client is a thread with its own keep-alive connection posting to ``/api/v1/ask``.
+``--target app``: each client calls the Gradio app's ``/ask`` through Gradio's HTTP API (its queue, as the page's
+events go). The questions are cycled from the evaluation set. Only a server on this machine is loaded (127.0.0.1,
 localhost, ::1): the tool sizes one's own server, it does not send traffic elsewhere. Without a URL, `pns serve` is
 started as a child process at a free port (a separate process, so the clients do not share its interpreter).
 Latencies are end to end, so they include the time a question waits in a queue.
@@ -144,46 +144,95 @@ def default_questions() -> list[str]:
 
 
 class _Session:
-    """One client's connection to the server: ``ask(question, timeout) -> dict`` and ``close()``."""
+    """One client's keep-alive connection to the server (``http.client``: the load generator shares the machine's
+    cores with the server, so it must cost little): ``ask(question, timeout) -> dict`` and ``close()``.
+
+    ``rest`` posts to ``/api/v1/ask``; ``app`` uses the Gradio app's own HTTP API, which goes through its queue
+    like the browser's events: ``POST /gradio_api/call/ask`` for an event id, then that event's stream.
+    """
 
     def __init__(self, url: str, target: str, auth: tuple[str, str] | None, token: str | None) -> None:
-        self.target = target
-        if target == "app":
-            from gradio_client import Client
+        import base64
+        import http.client
 
-            self.client = Client(url, auth=auth, verbose=False, download_files=False, analytics_enabled=False)
-            return
-        import httpx
+        parts = urlsplit(url)
+        self.target, self.prefix = target, parts.path.rstrip("/")
+        self.conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80, timeout=60)
+        self.headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if token and target == "rest":
+            self.headers["Authorization"] = f"Bearer {token}"
+        elif auth and target == "rest":
+            self.headers["Authorization"] = "Basic " + base64.b64encode(":".join(auth).encode()).decode()
+        elif auth:
+            self._login(auth)
+        status, body = self._request("GET", "/api/v1/readyz" if target == "rest" else "/config")
+        if status != 200:
+            self.close()
+            raise ConnectionError(f"HTTP {status} from the server: {body[:120]!r}")
 
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.client = httpx.Client(base_url=url, auth=None if token else auth, headers=headers,
-                                   timeout=MAX_SECONDS, limits=httpx.Limits(max_connections=1))
-        try:
-            self.client.get("/api/v1/readyz").raise_for_status()
-        except Exception:
-            self.client.close()
-            raise
+    def _login(self, auth: tuple[str, str]) -> None:
+        from urllib.parse import urlencode
+
+        form = urlencode({"username": auth[0], "password": auth[1]})
+        self.conn.request("POST", f"{self.prefix}/login", body=form,
+                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+        response = self.conn.getresponse()
+        response.read()
+        if response.status != 200:
+            raise ConnectionError(f"login refused (HTTP {response.status})")
+        cookies = [c.split(";", 1)[0] for c in response.headers.get_all("Set-Cookie") or []]
+        self.headers["Cookie"] = "; ".join(cookies)
+
+    def _request(self, method: str, path: str, body: Any = None) -> tuple[int, bytes]:
+        import http.client
+        import json
+
+        data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, self.prefix + path, body=data, headers=self.headers)
+                response = self.conn.getresponse()
+                return response.status, response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.conn.close()  # the server closed an idle keep-alive connection: once more on a new one
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def ask(self, question: str, timeout: float) -> Any:
-        if self.target == "app":
-            job = self.client.submit(question, "auto", api_name="/ask")
-            try:
-                return job.result(timeout=timeout)
-            except TimeoutError:
-                job.cancel()
-                raise
-        import httpx
+        import json
 
-        try:
-            response = self.client.post("/api/v1/ask", json={"question": question}, timeout=timeout)
-        except httpx.TimeoutException:
-            raise TimeoutError from None
-        if response.status_code != 200:
-            raise RuntimeError(f"HTTP {response.status_code}: {response.text[:120]}")
-        return response.json()
+        self.conn.timeout = timeout
+        if self.conn.sock is not None:
+            self.conn.sock.settimeout(timeout)
+        if self.target == "rest":
+            status, body = self._request("POST", "/api/v1/ask", {"question": question})
+            if status != 200:
+                raise RuntimeError(f"HTTP {status}: {body.decode(errors='replace')[:120]}")
+            return json.loads(body)
+        status, body = self._request("POST", "/gradio_api/call/ask", {"data": [question, "auto"]})
+        if status != 200:
+            raise RuntimeError(f"HTTP {status}: {body.decode(errors='replace')[:120]}")
+        event = json.loads(body)["event_id"]
+        status, stream = self._request("GET", f"/gradio_api/call/ask/{event}")
+        kind, data = _last_event(stream.decode("utf-8", errors="replace"))
+        if status != 200 or kind != "complete":
+            raise RuntimeError(f"app {kind or 'stream'} event: {data[:120]}")
+        return json.loads(data)[0]
 
     def close(self) -> None:
-        self.client.close()
+        self.conn.close()
+
+
+def _last_event(stream: str) -> tuple[str, str]:
+    """The last ``event:`` of a server-sent event stream and its ``data:`` line."""
+    kind, data = "", ""
+    for line in stream.splitlines():
+        if line.startswith("event:"):
+            kind, data = line[6:].strip(), ""
+        elif line.startswith("data:"):
+            data = line[5:].strip()
+    return kind, data
 
 
 def run_load(url: str, clients: int = 20, questions_per_client: int = 50, *,

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import time
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -122,7 +124,7 @@ def test_an_unreachable_rest_api_is_an_error(capsys):
                  "--json"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert (data["target"], data["planned"], data["answers"], data["errors"]) == ("rest", 6, 0, 6)
-    assert data["error_samples"][0].startswith("connect: ConnectError")
+    assert data["error_samples"][0].startswith("connect: ConnectionRefusedError")
 
 
 def test_an_unknown_target_is_refused(capsys):
@@ -159,3 +161,27 @@ def test_loadtest_starts_its_own_server_as_a_child_process(real_settings, capsys
     data = json.loads(capsys.readouterr().out)
     assert (data["target"], data["answers"], data["errors"]) == ("rest", 6, 0)
     assert data["url"].startswith("http://127.0.0.1:")
+
+
+@pytest.mark.server
+def test_both_targets_log_in_when_the_server_requires_it(real_corpus, settings):
+    from ui.live import LiveAssistant
+    from ui.server import serving
+
+    from .conftest import FakeAssistant, FakeConversation, free_port
+
+    secured = settings.replace(host="127.0.0.1", port=free_port(), reload_interval=0, auth_user="trainer",
+                               auth_password="s3cret", api_token="t0ken")
+    fake = FakeAssistant(real_corpus)
+    fake.index = SimpleNamespace(folder=Path("v-fake"))  # what /readyz reports
+    live = LiveAssistant(secured, fake)
+    with serving(secured, live, conversation_factory=FakeConversation) as server:
+        for target, login in (("app", {"auth": ("trainer", "s3cret")}), ("rest", {"auth": ("trainer", "s3cret")}),
+                              ("rest", {"token": "t0ken"})):
+            report = run_load(server.url, 2, 2, target=target, questions=["Quoi ?"], **login)
+            assert (report.answers, report.errors) == (4, 0), (target, report.error_samples)
+        refused = run_load(server.url, 1, 2, target="rest", questions=["Quoi ?"], token="wrong")
+        assert refused.error_samples == ('RuntimeError: HTTP 401: {"error":"login required: HTTP Basic with the '
+                                         "app's user and password, or Authorization: Bearer <api_token>\"} "
+                                         "('Quoi ?')",)
+        assert refused.errors == 2
