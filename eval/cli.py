@@ -20,6 +20,7 @@ def register(sub: Any) -> None:
     ev.add_argument("--json", action="store_true", help="print the summary as JSON")
     ev.add_argument("--out", help="report folder (default DATA_DIR/eval)")
     ev.add_argument("--questions", help="question set (default eval/questions.jsonl)")
+    ev.add_argument("--progress-file", help="with run: keep this file updated with the run's progress (JSON)")
     ev.add_argument("--views", action="store_true", help="with ablation: also rebuild the index per views variant")
     ev.add_argument("--step", type=float, default=0.05, help="with tune: grid step of the weights (default 0.05)")
     ev.add_argument("--finalists", type=int, default=12,
@@ -92,7 +93,8 @@ def cmd_eval(args: argparse.Namespace, settings: Any) -> int:
     questions = Path(args.questions) if args.questions else QUESTIONS
     if not questions.is_file():
         raise UsageError(f"question set {questions} not found")
-    summary, answers = run_all(settings, modes, questions)
+    summary, answers = run_all(settings, modes, questions,
+                               progress_file=Path(args.progress_file) if args.progress_file else None)
     out = Path(args.out) if args.out else Path(settings.data_dir) / "eval"
     report = write_report(summary, out)
     (out / "answers.jsonl").write_text(

@@ -7,6 +7,7 @@ passages are judged the same way. Follow-up questions run in the conversation of
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import time
@@ -169,9 +170,17 @@ def summarise(results_by_mode: dict[str, list[QuestionResult]], meta: dict[str, 
     }
 
 
+def write_progress(path: Path, done: int, total: int, mode: str) -> None:
+    """Progress for another process to read (the web app's Evaluation tab): replaced whole, never half-written."""
+    partial = path.with_name(path.name + ".part")
+    partial.write_text(json.dumps({"done": done, "total": total, "mode": mode}), encoding="utf-8")
+    os.replace(partial, path)
+
+
 def run_all(settings: Any, modes: Iterable[str] = MODES, questions_path: Path = QUESTIONS,
-            show_progress: bool = True) -> tuple[dict[str, Any], list[dict]]:
-    """Every mode over the question set; returns the summary and the assistant's answers."""
+            show_progress: bool = True, progress_file: Path | None = None) -> tuple[dict[str, Any], list[dict]]:
+    """Every mode over the question set; returns the summary and the assistant's answers. ``progress_file``
+    receives ``{"done", "total", "mode"}`` as the run goes."""
     from assistant.service import Assistant
 
     questions = load_questions(questions_path)
@@ -181,9 +190,13 @@ def run_all(settings: Any, modes: Iterable[str] = MODES, questions_path: Path = 
     if unknown:
         raise UsageError(f"unknown mode(s) {', '.join(unknown)}; use {', '.join([*assistant.index.modes, 'assistant'])}")
     total, done = len(questions) * len(modes), [0]
+    if progress_file is not None:
+        write_progress(progress_file, 0, total, modes[0] if modes else "")
 
     def progress(mode: str) -> None:
         done[0] += 1
+        if progress_file is not None:
+            write_progress(progress_file, done[0], total, mode)
         if show_progress and sys.stderr.isatty():
             sys.stderr.write(f"\reval {mode:<9} {done[0]}/{total}")
             sys.stderr.flush()
