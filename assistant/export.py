@@ -23,6 +23,7 @@ LABELS: dict[str, dict[str, str]] = {
         "summary": "Résumé par un modèle de langue (à vérifier dans les passages cités)",
         "corrected": "place rétablie par une correction relue", "footer": "Exporté de PNS Assistant.",
         "french": "", "translation": "Traduction non officielle",
+        "involved": "Qui intervient", "actor": "Acteur", "named_in": "Objectifs qui le nomment",
         "no_links": "Sans liens permanents : l'adresse de l'application n'est pas réglée (réglage public_url, par exemple PNS_PUBLIC_URL=https://pns.intranet.example). Chaque objectif se retrouve par son identifiant.",
     },
     "nl": {
@@ -31,6 +32,7 @@ LABELS: dict[str, dict[str, str]] = {
         "summary": "Samenvatting door een taalmodel (controleer in de geciteerde passages)",
         "corrected": "plaats hersteld door een nagelezen correctie", "footer": "Geëxporteerd uit PNS Assistant.",
         "french": "De tekst van het plan is in het Frans.", "translation": "Niet-officiële vertaling",
+        "involved": "Wie is betrokken", "actor": "Actor", "named_in": "Doelstellingen die hem noemen",
         "no_links": "Zonder vaste links: het adres van de toepassing is niet ingesteld (instelling public_url, bijvoorbeeld PNS_PUBLIC_URL=https://pns.intranet.example). Elke doelstelling is terug te vinden via haar code.",
     },
     "en": {
@@ -39,6 +41,7 @@ LABELS: dict[str, dict[str, str]] = {
         "summary": "Summary by a language model (check it against the quoted passages)",
         "corrected": "place restored by a reviewed correction", "footer": "Exported from PNS Assistant.",
         "french": "The plan's text is in French.", "translation": "Unofficial translation",
+        "involved": "Who is involved", "actor": "Actor", "named_in": "Objectives naming it",
         "no_links": "No permalinks: the app's address is not set (setting public_url, e.g. PNS_PUBLIC_URL=https://pns.intranet.example). Find each objective by its id.",
     },
 }
@@ -55,6 +58,10 @@ ol.objectives > li, ol.sources > li { margin-bottom: .7rem; }
 mark { background: #fff0a0; color: inherit; }
 .translation { color: #444; font-style: italic; } .translation strong { font-style: normal; }
 a { color: #1a4f8b; }
+table.involved { border-collapse: collapse; font-size: .9rem; }
+table.involved th, table.involved td { text-align: left; padding: .2rem .5rem; border-bottom: 1px solid #ddd;
+  vertical-align: top; }
+table.involved .count { display: inline-block; min-width: 1.6rem; text-align: center; border-radius: 3px; }
 footer { margin-top: 2rem; border-top: 1px solid #ccc; color: #555; font-size: .8rem; padding-top: .4rem; }
 @media print { a { color: #111; text-decoration: none; } .ref a::after { content: " <" attr(href) ">"; }
   li, blockquote { break-inside: avoid; } }
@@ -70,6 +77,16 @@ _MD_LINE_START = re.compile(r"^(\s*)(?:(\d+)([.)])|([-+=]))", re.MULTILINE)
 def labels(language: str | None) -> dict[str, str]:
     """Export wording in ``language`` (French when unsupported)."""
     return LABELS.get((language or "fr").split("-")[0].lower(), LABELS["fr"])
+
+
+def heat_style(count: int, most: int) -> str:
+    """A cell's colour on one blue scale, from pale (one objective) to dark (the most), with a readable text
+    colour: the actor × theme map and the exports' "who is involved" share it."""
+    if count <= 0 or most <= 0:
+        return ""
+    share = (count - 1) / max(1, most - 1) if most > 1 else 1.0
+    lightness = round(92 - 52 * share)
+    return f"background:hsl(214,70%,{lightness}%);color:{'#fff' if lightness < 62 else '#111'}"
 
 
 # -- escaping -------------------------------------------------------------------------------------------------------
@@ -203,6 +220,8 @@ class GroupExport:
     goal: str
     sections: list[GroupSection]
     passages: list[dict[str, Any]]
+    # who is involved: (actor name, ids of this group's objectives naming it), most named first
+    actors: list[tuple[str, list[str]]] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -248,7 +267,19 @@ def group_export(corpus: Any, key: str, language: str = "fr") -> GroupExport:
     by_id = getattr(corpus, "documents_by_id", {})
     document_title = " · ".join(by_id[d].title for d in sorted(documents) if d in by_id)
     return GroupExport(key, title, theme.code, translated if translated and translated != title else None,
-                       document_title, theme.goal if "." not in key else "", sections, passages)
+                       document_title, theme.goal if "." not in key else "", sections, passages,
+                       involved(corpus, [o["id"] for s in sections for o in s.objectives]))
+
+
+def involved(corpus: Any, objective_ids: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """The actors these objectives name, each with the ids naming it (plan order), most named first."""
+    order = {oid: i for i, oid in enumerate(objective_ids)}
+    found = []
+    for actor in getattr(corpus, "actors", ()):
+        ids = sorted((p for p in corpus.actor_index.get(actor.id, ()) if p in order), key=order.__getitem__)
+        if ids:
+            found.append((actor.name, ids))
+    return sorted(found, key=lambda item: (-len(item[1]), item[0].lower()))
 
 
 def shareable_links(corpus: Any) -> bool:
@@ -291,6 +322,11 @@ def group_markdown(corpus: Any, key: str, language: str = "fr", links: bool | No
             if o.get("corrected"):
                 ref.append(f"*{words['corrected']}*")
             lines += [f"   {' · '.join(ref)}", ""]
+    if data.actors:
+        lines += [f"## {words['involved']}", "", f"| {words['actor']} | {words['named_in']} |", "|---|---|"]
+        lines += [f"| {escape_markdown(name, line_start=False).replace('|', '&#124;')} | "
+                  f"{len(ids)} · {', '.join(f'`{i}`' for i in ids)} |" for name, ids in data.actors]
+        lines.append("")
     if data.passages:
         lines += [f"## {words['other_passages']}", ""]
         for p in data.passages:
@@ -335,6 +371,16 @@ def group_html(corpus: Any, key: str, language: str = "fr", links: bool | None =
             parts.append(f'<li value="{int(o["number"])}">{escape_html(o["text"])}{translation}<br>'
                          f'<span class="ref">{" · ".join(ref)}</span></li>\n')
         parts.append("</ol>\n")
+    if data.actors:
+        most = len(data.actors[0][1])
+        parts.append(f"<h2>{escape_html(words['involved'])}</h2>\n<table class=\"involved\"><thead><tr>"
+                     f"<th scope=\"col\">{escape_html(words['actor'])}</th>"
+                     f"<th scope=\"col\">{escape_html(words['named_in'])}</th></tr></thead><tbody>\n")
+        for name, ids in data.actors:
+            parts.append(f'<tr><th scope="row">{escape_html(name)}</th><td>'
+                         f'<span class="count" style="{heat_style(len(ids), most)}">{len(ids)}</span> '
+                         f'{", ".join(f"<code>{escape_html(i)}</code>" for i in ids)}</td></tr>\n')
+        parts.append("</tbody></table>\n")
     if data.passages:
         parts.append(f"<h2>{escape_html(words['other_passages'])}</h2>\n")
         for p in data.passages:

@@ -29,6 +29,7 @@ from assistant import text as safe_text
 from assistant.feedback import FeedbackStore
 from pns.errors import ConfigError, PNSError
 from ui import render
+from ui.evaluation import EvaluationRunner
 from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, from_accept_language, normalise_language, t
 
 log = logging.getLogger(__name__)
@@ -36,15 +37,45 @@ log = logging.getLogger(__name__)
 SYSTEM_FONTS = ("system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "Noto Sans",
                 "Liberation Sans", "sans-serif")
 MONO_FONTS = ("ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "Liberation Mono", "monospace")
-EXAMPLES = (
-    "Quels sont les objectifs en matière de cybercriminalité ?",
-    "Wat zegt het plan over partnergeweld?",
-    "Which objectives involve the CTIF?",
-    "Qu'est-ce que BEPAD ?",
-)
+# In the interface's language, so that every string of the page is (questions in any language are answered).
+EXAMPLES = {
+    "fr": ("Quels sont les objectifs en matière de cybercriminalité ?",
+           "Que dit le plan sur la violence entre partenaires ?", "Quels objectifs mentionnent la CTIF ?",
+           "Qu'est-ce que BEPAD ?"),
+    "nl": ("Welke doelstellingen gaan over cybercriminaliteit?", "Wat zegt het plan over partnergeweld?",
+           "Welke doelstellingen vermelden de CFI?", "Wat is BEPAD?"),
+    "en": ("Which objectives concern cybercrime?", "What does the plan say about domestic violence?",
+           "Which objectives involve the CTIF?", "What is BEPAD?"),
+}
 MAX_COMMENT_CHARS = 2000
 TOAST_SECONDS = 2  # short: the toasts sit over the interface language switch
 ASK_CONCURRENCY = 4  # Assistant.ask is thread-safe; a few questions may be answered at once
+# The window height less the header, the tabs, the question box and the rows beneath the chat (measured at
+# 1400 × 1000 in French and Dutch: the page then fits the window).
+CHAT_HEIGHT = "calc(100vh - 430px)"
+# The page's own language and Gradio's built-in strings ("Copy message", "Clear"…) follow the interface language,
+# not only the browser's: html@lang, then Gradio's own locale switch (its front-end module, found by the address
+# it was loaded from). The strings Gradio leaves untranslated come with the page (ui/server.py, i18n).
+SET_LOCALE_JS = """(lang) => {
+  document.documentElement.lang = lang;
+  document.body.dataset.pnsLang = lang;  // also tells a test that the page's load event is done
+  const core = performance.getEntriesByType('resource').map(e => e.name)
+    .find(n => /\\/assets\\/core-[^\\/]+\\.js$/.test(n));
+  if (core) import(core).then(m => { if (m.changeLocale) m.changeLocale(lang); }).catch(() => {});
+  return [];
+}"""
+# After an answer: scroll the conversation so that the last question sits at its top (the answer's lead sentence
+# right beneath it, however long the list), and the sources panel back to its start.
+SHOW_ANSWER_JS = """() => { setTimeout(() => {
+  const wrap = document.querySelector('#pns-chat .bubble-wrap');
+  const asked = wrap ? wrap.querySelectorAll('.message-row.user-row') : [];
+  if (asked.length) {
+    const last = asked[asked.length - 1];
+    wrap.scrollTop += last.getBoundingClientRect().top - wrap.getBoundingClientRect().top - 8;
+  }
+  const sources = document.querySelector('#pns-sources');
+  if (sources) sources.scrollTop = 0;
+}, 60); }"""
 
 
 def theme() -> Any:
@@ -117,7 +148,8 @@ class App:
     """Builds the Blocks and holds what the handlers share: the assistant, the settings, the feedback store."""
 
     def __init__(self, assistant: Any, settings: Any, *, conversation_factory: Callable[[], Any] | None = None,
-                 feedback_store: FeedbackStore | None = None, export_dir: str | Path | None = None) -> None:
+                 feedback_store: FeedbackStore | None = None, export_dir: str | Path | None = None,
+                 eval_questions: str | Path | None = None) -> None:
         self.assistant = assistant
         self.corpus = assistant.corpus
         self.settings = settings
@@ -133,6 +165,8 @@ class App:
         self.export_dir = Path(export_dir)
         self.export_dir.mkdir(parents=True, exist_ok=True)
         self.eval_dir = Path(settings.data_dir) / "eval"
+        self.eval_runner = EvaluationRunner(settings, self.eval_dir, Path(eval_questions) if eval_questions else None)
+        atexit.register(self.eval_runner.stop)
         self._labels: list[tuple[Any, dict[str, str]]] = []
         self._theme_keys = {key for _, key in render.theme_choices(self.corpus, DEFAULT_LANGUAGE)}
 
@@ -171,20 +205,26 @@ class App:
             return gr.update(value=None, visible=False), gr.update(value=None, visible=False)
         return gr.update(value=md, visible=True), gr.update(value=page, visible=True)
 
-    def eval_view(self, language: str) -> tuple[str, list[str]]:
-        """The latest evaluation report (Markdown without its image lines) and copies of its PNG charts."""
-        report = self.eval_dir / "report.md"
-        if not report.is_file():
-            return t("eval_none", language, path=str(report)), []
-        text = render.strip_images(report.read_text(encoding="utf-8", errors="replace"))
-        folder = self.export_dir / "eval"
-        folder.mkdir(parents=True, exist_ok=True)
-        charts = []
-        for png in sorted(self.eval_dir.glob("*.png")):
-            copy = folder / png.name
-            shutil.copyfile(png, copy)
-            charts.append(str(copy))
-        return text, charts
+    def eval_summary(self) -> dict[str, Any] | None:
+        """The latest evaluation's summary.json, None when there is none (or it is unreadable)."""
+        try:
+            data = json.loads((self.eval_dir / "summary.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def eval_view(self, language: str) -> tuple[str, str]:
+        """The Evaluation tab: its status line (an explanation before any run, a run's progress, its end) and the
+        latest report, in the interface language."""
+        summary = self.eval_summary()
+        status = self.eval_runner.status()
+        if status.state == "idle":
+            state = "idle" if summary else "none"
+            line = render.eval_status(state, language, report_path=str(self.eval_dir))
+        else:
+            line = render.eval_status(status.state, language, done=status.done, total=status.total,
+                                      mode=status.mode, seconds=status.seconds, message=status.message)
+        return line, render.eval_report(summary, language)
 
     def start_view(self, params: dict[str, str], accept_language: str | None) -> StartView:
         """What a URL asks the page to open: interface language, tab, and the question, objective, theme or actor.
@@ -201,7 +241,8 @@ class App:
             key = None
         actor = (params.get("actor") or "").strip()[:120] or None
         question = (params.get("q") or "").strip()[: self.settings.max_question_chars * 2] or None
-        tab = ("chat" if question else "objective" if oid else "themes" if key else "actors" if actor
+        # an actor with a theme is a cell of the actor × theme map: the Actors tab, that theme's objectives
+        tab = ("chat" if question else "objective" if oid else "actors" if actor else "themes" if key
                else "chat")
         return StartView(lang, tab, question, oid, key, actor)
 
@@ -280,9 +321,15 @@ class App:
             c.session = gr.State(None)
             with gr.Row(equal_height=True):
                 c.header = gr.Markdown(self._header(DEFAULT_LANGUAGE))
-                c.ui_lang = self._label(gr.Dropdown(
-                    choices=[(v, k) for k, v in LANGUAGES.items()], value=DEFAULT_LANGUAGE, scale=0,
-                    min_width=180, interactive=True, elem_id="pns-ui-lang"), label="ui_language")
+                # The question's language sits up here with the interface's: the question box gets the width.
+                with gr.Column(scale=0, min_width=190):
+                    c.question_lang = gr.Dropdown(
+                        choices=self._question_languages(DEFAULT_LANGUAGE), value="auto",
+                        label=t("question_language", DEFAULT_LANGUAGE), elem_id="pns-question-lang")
+                with gr.Column(scale=0, min_width=190):
+                    c.ui_lang = self._label(gr.Dropdown(
+                        choices=[(v, k) for k, v in LANGUAGES.items()], value=DEFAULT_LANGUAGE, interactive=True,
+                        elem_id="pns-ui-lang"), label="ui_language")
             tabs = (("chat", self._layout_chat), ("objective", self._layout_objective),
                     ("themes", self._layout_themes), ("actors", self._layout_actors), ("eval", self._layout_eval))
             with gr.Tabs(selected="chat") as c.tabs:
@@ -316,37 +363,40 @@ class App:
 
     def _layout_chat(self, c: SimpleNamespace) -> None:
         with gr.Row():
-            with gr.Column(scale=3):
+            with gr.Column(scale=3, elem_id="pns-chat-col"):
+                # As tall as the window minus the question box and the rows under it (CHAT_HEIGHT); no autoscroll:
+                # SHOW_ANSWER_JS brings the new question and the first line of its answer into view instead.
                 c.chatbot = self._label(gr.Chatbot(
-                    height=520, sanitize_html=True, render_markdown=True, allow_tags=False, line_breaks=True,
-                    feedback_options=("Like", "Dislike"), buttons=["copy"], elem_id="pns-chat",
+                    height=CHAT_HEIGHT, min_height=300, autoscroll=False, sanitize_html=True, render_markdown=True,
+                    allow_tags=False, line_breaks=True, feedback_options=("Like", "Dislike"), buttons=["copy"],
+                    elem_id="pns-chat",
                 ), label="chat_label", placeholder="chat_placeholder")
                 with gr.Row(equal_height=True):
                     c.question = self._label(gr.Textbox(
                         lines=1, max_lines=6, scale=5, autofocus=True, elem_id="pns-question",
                         max_length=self.settings.max_question_chars * 2,
                     ), label="question_label", placeholder="question_placeholder")
-                    c.question_lang = gr.Dropdown(
-                        choices=self._question_languages(DEFAULT_LANGUAGE), value="auto", scale=1, min_width=190,
-                        label=t("question_language", DEFAULT_LANGUAGE), elem_id="pns-question-lang")
                     c.send = self._label(gr.Button(variant="primary", scale=0, min_width=100, elem_id="pns-send"),
                                          value="send")
-                examples = gr.Examples(examples=[[e] for e in EXAMPLES], inputs=[c.question],
+                examples = gr.Examples(examples=[[e] for e in EXAMPLES[DEFAULT_LANGUAGE]], inputs=[c.question],
                                        label=t("examples", DEFAULT_LANGUAGE))
-                self._label(examples.dataset, label="examples")
+                c.examples = examples.dataset
                 with gr.Row(equal_height=True):
+                    c.new_chat = self._label(gr.Button(size="sm", scale=0, min_width=160, elem_id="pns-new-chat"),
+                                             value="new_conversation")
+                    c.answer_md = self._label(gr.DownloadButton(visible=False, size="sm", scale=0, min_width=160,
+                                                                elem_id="pns-answer-md"), label="export_answer_md")
+                    c.answer_html = self._label(gr.DownloadButton(visible=False, size="sm", scale=0, min_width=160,
+                                                                  elem_id="pns-answer-html"),
+                                                label="export_answer_html")
+                with self._label(gr.Accordion(open=False, elem_id="pns-comment-box"), label="comment_label"), \
+                        gr.Row(equal_height=True):
                     c.comment = self._label(gr.Textbox(
-                        lines=1, max_lines=4, scale=4, max_length=MAX_COMMENT_CHARS, elem_id="pns-comment",
+                        lines=1, max_lines=4, scale=4, max_length=MAX_COMMENT_CHARS, show_label=False,
+                        elem_id="pns-comment",
                     ), label="comment_label", placeholder="comment_placeholder")
                     c.comment_send = self._label(gr.Button(scale=0, min_width=140, elem_id="pns-comment-send"),
                                                  value="comment_send")
-                with gr.Row():
-                    c.new_chat = self._label(gr.Button(size="sm", elem_id="pns-new-chat"), value="new_conversation")
-                    c.answer_md = self._label(gr.DownloadButton(visible=False, size="sm", elem_id="pns-answer-md"),
-                                              label="export_answer_md")
-                    c.answer_html = self._label(gr.DownloadButton(visible=False, size="sm",
-                                                                  elem_id="pns-answer-html"),
-                                                label="export_answer_html")
             with gr.Column(scale=2):
                 c.sources = gr.HTML(render.sources_panel(None, DEFAULT_LANGUAGE), elem_id="pns-sources")
 
@@ -384,11 +434,15 @@ class App:
         c.actor_view = gr.HTML(render.actor_overview(self.corpus, DEFAULT_LANGUAGE), elem_id="pns-actor-view")
 
     def _layout_eval(self, c: SimpleNamespace) -> None:
-        c.eval_refresh = self._label(gr.Button(size="sm", elem_id="pns-eval-refresh"), value="eval_refresh")
-        report, charts = self.eval_view(DEFAULT_LANGUAGE)
-        c.eval_report = gr.Markdown(report, sanitize_html=True, elem_id="pns-eval")
-        c.eval_charts = self._label(gr.Gallery(charts, columns=2, height="auto", allow_preview=True),
-                                    label="eval_charts")
+        status, report = self.eval_view(DEFAULT_LANGUAGE)
+        with gr.Row(equal_height=True):
+            c.eval_status = gr.HTML(status, elem_id="pns-eval-status")
+            c.eval_start = self._label(gr.Button(variant="primary", scale=0, min_width=200, elem_id="pns-eval-run"),
+                                       value="eval_start")
+            c.eval_refresh = self._label(gr.Button(scale=0, min_width=120, elem_id="pns-eval-refresh"),
+                                         value="eval_refresh")
+        c.eval_report = gr.HTML(report, elem_id="pns-eval")
+        c.eval_timer = gr.Timer(1.0, active=False)
 
     # -- events -------------------------------------------------------------------------------------------------------------
     def _wire_chat(self, c: SimpleNamespace) -> None:
@@ -409,8 +463,8 @@ class App:
         ask = {"fn": on_ask, "inputs": [c.question, c.question_lang, c.ui_lang, c.session], "outputs": outputs,
                "api_visibility": "private", "concurrency_id": "ask",
                "concurrency_limit": ASK_CONCURRENCY}
-        c.send.click(**ask)
-        c.question.submit(**ask)
+        for event in (c.send.click, c.question.submit):
+            event(**ask).then(None, js=SHOW_ANSWER_JS, api_visibility="private")
 
         def on_new_chat(lang: str) -> dict[Any, Any]:
             md, page = self._answer_files(None, lang)
@@ -482,10 +536,25 @@ class App:
         def on_actor(value: str | None, lang: str) -> str:
             return render.actor_results(corpus, value, lang)
 
-        for event in (c.actor_box.change, c.actor_go.click):
+        # the user's own choices only (``input``): a value set by a URL keeps the view it opened
+        for event in (c.actor_box.input, c.actor_go.click):
             event(on_actor, [c.actor_box, c.ui_lang], [c.actor_view], api_visibility="private")
 
-        c.eval_refresh.click(self.eval_view, [c.ui_lang], [c.eval_report, c.eval_charts], api_visibility="private")
+        def on_eval_start(lang: str) -> tuple[Any, Any, Any]:
+            if not self.eval_runner.start():
+                gr.Warning(t("eval_busy", lang), duration=TOAST_SECONDS)
+            status, report = self.eval_view(lang)
+            return status, report, gr.Timer(active=True)
+
+        def on_eval_tick(lang: str) -> tuple[Any, Any, Any]:
+            status, report = self.eval_view(lang)
+            running = self.eval_runner.status().running
+            return status, report if not running else gr.update(), gr.Timer(active=running)
+
+        eval_outputs = [c.eval_status, c.eval_report, c.eval_timer]
+        c.eval_start.click(on_eval_start, [c.ui_lang], eval_outputs, api_visibility="private")
+        c.eval_timer.tick(on_eval_tick, [c.ui_lang], eval_outputs, api_visibility="private")
+        c.eval_refresh.click(on_eval_tick, [c.ui_lang], eval_outputs, api_visibility="private")
 
     def _wire_views(self, demo: gr.Blocks, c: SimpleNamespace) -> None:
         """The interface language switch, and opening the app in the state a URL asks for."""
@@ -496,6 +565,7 @@ class App:
             """Everything whose wording depends on the interface language."""
             updates = self._relabel(lang)
             updates[c.header] = self._header(lang)
+            updates[c.examples] = gr.update(samples=[[e] for e in EXAMPLES[lang]], label=t("examples", lang))
             updates[c.question_lang] = gr.update(choices=self._question_languages(lang),
                                                  label=t("question_language", lang))
             updates[c.theme_select] = gr.update(choices=render.theme_choices(corpus, lang),
@@ -506,15 +576,16 @@ class App:
             updates[c.theme_view] = render.theme_objectives(corpus, key, lang)
             updates[c.tree] = render.plan_tree(corpus, lang)
             updates[c.actor_view] = render.actor_results(corpus, actor, lang)
-            updates[c.eval_report], updates[c.eval_charts] = self.eval_view(lang)
+            updates[c.eval_status], updates[c.eval_report] = self.eval_view(lang)
             return updates
 
         view_outputs = list(dict.fromkeys(
             [component for component, _ in self._labels]
-            + [c.header, c.question_lang, c.theme_select, c.sources, c.card, c.theme_view, c.tree, c.actor_view,
-               c.eval_report, c.eval_charts]))
+            + [c.header, c.examples, c.question_lang, c.theme_select, c.sources, c.card, c.theme_view, c.tree, c.actor_view,
+               c.eval_status, c.eval_report]))
         c.ui_lang.input(views, [c.ui_lang, c.session, c.objective_id, c.theme_select, c.actor_box], view_outputs,
                         api_visibility="private")
+        c.ui_lang.input(None, [c.ui_lang], None, js=SET_LOCALE_JS, api_visibility="private")
 
         def on_load(request: gr.Request) -> dict[Any, Any]:
             start = self.start_view(dict(request.query_params) if request else {},
@@ -533,18 +604,22 @@ class App:
             _merge(updates, c.answer_html, **page)
             if oid:
                 _merge(updates, c.objective_id, value=oid)
-            if key:
+            if key and not actor:
                 # setting the value fires theme_select.change, which renders the list and the export files
                 updates[c.theme_select] = gr.update(choices=render.theme_choices(corpus, lang), value=key,
                                                     label=t("theme_select", lang))
             if actor:
+                # set without an event (the box listens to the user's own choices only): the view stays filtered
                 _merge(updates, c.actor_box, value=actor)
+                updates[c.actor_view] = render.actor_results(corpus, actor, lang, theme=key)
             return updates
 
         load_outputs = list(dict.fromkeys([*view_outputs, c.ui_lang, c.tabs, c.session, c.chatbot, c.objective_id,
                                            c.theme_select, c.actor_box, c.answer_md, c.answer_html]))
         demo.load(on_load, inputs=None, outputs=load_outputs, api_visibility="private", concurrency_id="ask",
-                  concurrency_limit=ASK_CONCURRENCY)
+                  concurrency_limit=ASK_CONCURRENCY).then(
+            None, [c.ui_lang], None, js=SET_LOCALE_JS, api_visibility="private").then(
+            None, js=SHOW_ANSWER_JS, api_visibility="private")
 
     @staticmethod
     def _question_languages(language: str) -> list[tuple[str, str]]:

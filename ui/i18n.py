@@ -90,9 +90,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Comment on the last answer (optional)",
     },
     "comment_placeholder": {
-        "fr": "Ce qui manque, ce qui est faux… Les pouces ci-dessus notent la réponse.",
-        "nl": "Wat ontbreekt, wat fout is… Met de duimpjes hierboven beoordeelt u het antwoord.",
-        "en": "What is missing or wrong… The thumbs above rate the answer.",
+        "fr": "Ce qui manque, ce qui est faux…",
+        "nl": "Wat ontbreekt, wat fout is…",
+        "en": "What is missing or wrong…",
     },
     "comment_send": {"fr": "Envoyer le commentaire", "nl": "Opmerking versturen", "en": "Send comment"},
     "feedback_thanks": {"fr": "Merci, c'est noté.", "nl": "Bedankt, genoteerd.", "en": "Thank you, noted."},
@@ -197,6 +197,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Index of actors and systems",
     },
     "aliases": {"fr": "Aussi écrit", "nl": "Ook geschreven als", "en": "Also written"},
+    "matrix_title": {"fr": "Qui intervient où", "nl": "Wie is waar betrokken", "en": "Who is involved where"},
+    "matrix_help": {
+        "fr": "Nombre d'objectifs qui nomment chaque acteur, par thème ; cliquez un nombre pour lire ces objectifs.",
+        "nl": "Aantal doelstellingen dat elke actor noemt, per thema; klik op een getal om die doelstellingen te "
+              "lezen.",
+        "en": "Number of objectives naming each actor, per theme; click a number to read those objectives.",
+    },
+    "matrix_actor": {"fr": "Acteur", "nl": "Actor", "en": "Actor"},
+    "actor_all_themes": {"fr": "Tous les objectifs qui nomment {name}", "nl": "Alle doelstellingen die {name} "
+                         "noemen", "en": "Every objective naming {name}"},
     "cat_police": {"fr": "Police", "nl": "Politie", "en": "Police"},
     "cat_justice": {"fr": "Justice", "nl": "Justitie", "en": "Justice"},
     "cat_administration": {
@@ -212,12 +222,110 @@ TEXTS: dict[str, dict[str, str]] = {
     "cat_legal": {"fr": "Références juridiques", "nl": "Juridische verwijzingen", "en": "Legal references"},
     # -- evaluation --------------------------------------------------------------------------------------------------
     "eval_none": {
-        "fr": "Aucun rapport d'évaluation pour l'instant (attendu dans {path}).",
-        "nl": "Nog geen evaluatierapport (verwacht in {path}).",
-        "en": "No evaluation report yet (expected in {path}).",
+        "fr": "Aucune évaluation pour l'instant. « Lancer l'évaluation » pose les questions du jeu de "
+              "développement à l'assistant et à chaque méthode de recherche (environ deux minutes), puis affiche "
+              "ici la précision par méthode, par langue et par thème.",
+        "nl": "Nog geen evaluatie. „Evaluatie starten” stelt de vragen van de ontwikkelset aan de assistent "
+              "en aan elke zoekmethode (ongeveer twee minuten) en toont hier de nauwkeurigheid per methode, per "
+              "taal en per thema.",
+        "en": "No evaluation yet. “Run the evaluation” asks the questions of the development set to the "
+              "assistant and to each retrieval method (about two minutes), then shows here how accurate each "
+              "method is, per language and per theme.",
+    },
+    "eval_idle": {
+        "fr": "Dernière évaluation ci-dessous ; « Lancer l'évaluation » la refait sur l'index actuel.",
+        "nl": "Laatste evaluatie hieronder; „Evaluatie starten” doet ze opnieuw op de huidige index.",
+        "en": "Latest evaluation below; “Run the evaluation” runs it again on the current index.",
+    },
+    "eval_start": {"fr": "Lancer l'évaluation", "nl": "Evaluatie starten", "en": "Run the evaluation"},
+    "eval_running": {
+        "fr": "Évaluation en cours : {done} / {total} ({mode}, {seconds} s)…",
+        "nl": "Evaluatie bezig: {done} / {total} ({mode}, {seconds} s)…",
+        "en": "Evaluation running: {done} / {total} ({mode}, {seconds} s)…",
+    },
+    "eval_done": {
+        "fr": "Évaluation terminée en {seconds} s.", "nl": "Evaluatie klaar in {seconds} s.",
+        "en": "Evaluation finished in {seconds} s.",
+    },
+    "eval_failed": {
+        "fr": "L'évaluation a échoué : {message}", "nl": "De evaluatie is mislukt: {message}",
+        "en": "The evaluation failed: {message}",
+    },
+    "eval_busy": {
+        "fr": "Une évaluation est déjà en cours.", "nl": "Er loopt al een evaluatie.",
+        "en": "An evaluation is already running.",
     },
     "eval_refresh": {"fr": "Actualiser", "nl": "Vernieuwen", "en": "Refresh"},
-    "eval_charts": {"fr": "Graphiques", "nl": "Grafieken", "en": "Charts"},
+    "eval_run": {"fr": "Exécution", "nl": "Uitvoering", "en": "Run"},
+    "eval_date": {"fr": "Date", "nl": "Datum", "en": "Date"},
+    "eval_questions": {"fr": "Questions", "nl": "Vragen", "en": "Questions"},
+    "eval_encoders": {"fr": "Encodeurs", "nl": "Encoders", "en": "Encoders"},
+    "eval_fusion": {"fr": "Fusion et poids", "nl": "Fusie en gewichten", "en": "Fusion and weights"},
+    "eval_units": {"fr": "Unités indexées", "nl": "Geïndexeerde eenheden", "en": "Indexed units"},
+    "eval_metrics": {"fr": "Résultats par méthode", "nl": "Resultaten per methode", "en": "Results per method"},
+    "eval_mode": {"fr": "Méthode", "nl": "Methode", "en": "Method"},
+    "eval_mode_assistant": {"fr": "Assistant complet", "nl": "Volledige assistent", "en": "Full assistant"},
+    "eval_mode_hybrid": {"fr": "Recherche hybride", "nl": "Hybride zoeken", "en": "Hybrid retrieval"},
+    "eval_mode_dense": {"fr": "Sémantique seule", "nl": "Alleen semantisch", "en": "Semantic only"},
+    "eval_mode_bm25": {"fr": "Lexicale seule (BM25)", "nl": "Alleen lexicaal (BM25)", "en": "Lexical only (BM25)"},
+    "eval_chart_modes": {
+        "fr": "hit@1 et hit@5 par méthode", "nl": "hit@1 en hit@5 per methode", "en": "hit@1 and hit@5 per method",
+    },
+    "eval_by_language": {"fr": "Par langue", "nl": "Per taal", "en": "Per language"},
+    "eval_language": {"fr": "Langue (assistant complet)", "nl": "Taal (volledige assistent)",
+                      "en": "Language (full assistant)"},
+    "eval_chart_languages": {"fr": "hit@1 par langue et par méthode", "nl": "hit@1 per taal en per methode",
+                             "en": "hit@1 per language and method"},
+    "eval_by_theme": {"fr": "Par thème", "nl": "Per thema", "en": "Per theme"},
+    "eval_chart_themes": {"fr": "hit@1 par thème (assistant complet)", "nl": "hit@1 per thema (volledige assistent)",
+                          "en": "hit@1 per theme (full assistant)"},
+    "metric_short_hit_1": {"fr": "hit@1", "nl": "hit@1", "en": "hit@1"},
+    "metric_short_hit_5": {"fr": "hit@5", "nl": "hit@5", "en": "hit@5"},
+    "metric_short_mrr_10": {"fr": "MRR@10", "nl": "MRR@10", "en": "MRR@10"},
+    "metric_short_ndcg_10": {"fr": "nDCG@10", "nl": "nDCG@10", "en": "nDCG@10"},
+    "metric_short_list_precision": {"fr": "préc. listes", "nl": "prec. lijsten", "en": "list prec."},
+    "metric_short_list_recall": {"fr": "rappel listes", "nl": "recall lijsten", "en": "list recall"},
+    "metric_short_abstention_accuracy": {"fr": "abstention", "nl": "onthouding", "en": "abstention"},
+    "metric_short_false_abstention_rate": {"fr": "fausse abst.", "nl": "valse onth.", "en": "false abst."},
+    "metric_short_citation_validity": {"fr": "citations", "nl": "citaten", "en": "citations"},
+    "metric_short_latency_p50_ms": {"fr": "p50 ms", "nl": "p50 ms", "en": "p50 ms"},
+    "metric_short_latency_p95_ms": {"fr": "p95 ms", "nl": "p95 ms", "en": "p95 ms"},
+    "metric_hit_1": {"fr": "Part des questions dont l'objectif attendu est cité en premier",
+                     "nl": "Aandeel vragen waarvan de verwachte doelstelling als eerste wordt geciteerd",
+                     "en": "Share of questions whose expected objective is quoted first"},
+    "metric_hit_5": {"fr": "Part des questions dont l'objectif attendu est parmi les cinq premiers cités",
+                     "nl": "Aandeel vragen waarvan de verwachte doelstelling bij de eerste vijf geciteerde is",
+                     "en": "Share of questions whose expected objective is among the first five quoted"},
+    "metric_mrr_10": {"fr": "Rang réciproque moyen (10 premiers)", "nl": "Gemiddelde reciproke rang (eerste 10)",
+                      "en": "Mean reciprocal rank (first 10)"},
+    "metric_ndcg_10": {"fr": "Gain cumulé normalisé (10 premiers)", "nl": "Genormaliseerde cumulatieve winst "
+                       "(eerste 10)", "en": "Normalised discounted cumulative gain (first 10)"},
+    "metric_list_precision": {"fr": "Questions « liste » : part des objectifs cités qui sont attendus",
+                              "nl": "Lijstvragen: aandeel geciteerde doelstellingen dat verwacht is",
+                              "en": "List questions: share of quoted objectives that are expected"},
+    "metric_list_recall": {"fr": "Questions « liste » : part des objectifs attendus qui sont cités",
+                           "nl": "Lijstvragen: aandeel verwachte doelstellingen dat geciteerd wordt",
+                           "en": "List questions: share of expected objectives that are quoted"},
+    "metric_abstention_accuracy": {"fr": "Questions hors du plan auxquelles l'assistant répond qu'il n'en parle pas",
+                                   "nl": "Vragen buiten het plan waarop de assistent zegt dat het plan er niet over "
+                                         "gaat", "en": "Out-of-scope questions the assistant declines"},
+    "metric_false_abstention_rate": {"fr": "Questions du plan auxquelles l'assistant ne répond pas à tort",
+                                     "nl": "Vragen over het plan die de assistent ten onrechte niet beantwoordt",
+                                     "en": "In-scope questions the assistant wrongly declines"},
+    "metric_citation_validity": {"fr": "Part des citations retrouvées mot pour mot dans le document",
+                                 "nl": "Aandeel citaten dat letterlijk in het document staat",
+                                 "en": "Share of citations found verbatim in the document"},
+    "metric_latency_p50_ms": {"fr": "Temps de réponse médian (ms)", "nl": "Mediane antwoordtijd (ms)",
+                              "en": "Median answer time (ms)"},
+    "metric_latency_p95_ms": {"fr": "95e centile du temps de réponse (ms)", "nl": "95e percentiel van de "
+                              "antwoordtijd (ms)", "en": "95th percentile answer time (ms)"},
+}
+
+# Gradio's own strings that its French and Dutch translations leave in English, by Gradio's translation keys
+# (merged into its dictionaries by the page, see ui/app.py SET_LOCALE_JS).
+GRADIO_STRINGS: dict[str, dict[str, dict[str, str]]] = {
+    "fr": {"chatbot": {"copy_message": "Copier le message", "copied_message": "Message copié"}},
+    "nl": {"chatbot": {"copy_message": "Bericht kopiëren", "copied_message": "Bericht gekopieerd"}},
 }
 
 

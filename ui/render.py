@@ -17,6 +17,7 @@ from assistant.export import (
     escape_html,
     escape_markdown,
     extra_notices,
+    heat_style,
     highlight_html,
     labels,
 )
@@ -47,14 +48,57 @@ CSS = """
 .pns-tree summary { cursor: pointer; }
 .pns-tree ul { list-style: none; padding-left: 1rem; margin: .2rem 0; }
 .pns-notice { border-left: 3px solid #d97706; padding-left: .6rem; }
+/* Chat and sources side by side, each as tall as the window with its own scroll: the page itself does not grow
+   with a long answer, and the question box stays in view. */
+#pns-chat-col { gap: .5rem; }
+#pns-sources { height: calc(100vh - 175px); min-height: 320px; overflow-y: auto !important; padding-right: .3rem; }
+.pns-citation summary { cursor: pointer; }
+.pns-citation summary .pns-path { display: block; }
+.pns-first { display: block; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; margin: .15rem 0 0; }
+.pns-citation details[open] > summary .pns-first { display: none; }
+.pns-citation details > *:not(summary) { margin-left: 1rem; }
+/* Evaluation: tables scroll sideways rather than break a number; bar charts in HTML. */
+.pns-table-wrap { overflow-x: auto; margin: .3rem 0 .8rem; }
+.pns-eval-table { border-collapse: collapse; font-size: .85rem; }
+.pns-eval-table th, .pns-eval-table td { white-space: nowrap; padding: .2rem .55rem;
+  border-bottom: 1px solid var(--border-color-primary); }
+.pns-eval-table td { text-align: right; font-variant-numeric: tabular-nums; }
+.pns-eval-table thead th { text-align: right; cursor: help; }
+.pns-eval-table th[scope=row], .pns-eval-table thead th:first-child { text-align: left; }
+.pns-eval dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem .8rem; font-size: .9rem; }
+.pns-eval dt { font-weight: 600; }
+.pns-eval dd { margin: 0; overflow-wrap: anywhere; }
+.pns-chart { margin: .4rem 0 1rem; max-width: 900px; }
+.pns-chart figcaption { font-weight: 600; margin-bottom: .3rem; }
+.pns-chart-row { display: grid; grid-template-columns: 11rem 1fr; gap: .5rem; align-items: center;
+  margin: .15rem 0; }
+.pns-chart-bars { display: grid; gap: 2px; }
+.pns-bar { position: relative; display: block; height: 1.15rem; background: var(--background-fill-secondary);
+  border-radius: 2px; }
+.pns-bar-fill { position: absolute; inset: 0 auto 0 0; background: #60a5fa; border-radius: 2px; }
+.pns-bar-hit5 .pns-bar-fill { background: #1d4ed8; }
+.pns-bar-value { position: relative; padding-left: .35rem; font-size: .78rem; line-height: 1.15rem;
+  white-space: nowrap; color: #111; }
+.pns-matrix-wrap { overflow: auto; max-height: calc(100vh - 330px); margin-bottom: 1rem; }
+.pns-matrix { border-collapse: separate; border-spacing: 0; font-size: .8rem; }
+.pns-matrix th, .pns-matrix td { padding: .15rem .3rem; border-bottom: 1px solid var(--border-color-primary);
+  white-space: nowrap; }
+.pns-matrix td { text-align: center; min-width: 2rem; }
+.pns-matrix td a { display: block; color: inherit; text-decoration: none; font-weight: 600; }
+.pns-matrix thead th { position: sticky; top: 0; background: var(--background-fill-primary); z-index: 1; }
+.pns-matrix tbody th[scope=row] { position: sticky; left: 0; background: var(--background-fill-primary);
+  text-align: left; font-weight: 500; }
+.pns-matrix-group th { text-align: left; background: var(--background-fill-secondary); font-weight: 700; }
+.pns-eval-status progress { width: 14rem; vertical-align: middle; }
 """
 
 
 # -- links -------------------------------------------------------------------------------------------------------------
 def app_href(language: str | None = None, **params: str) -> str:
-    """A relative link into the app (``?objective=PNS16-B5-3&lang=nl``): it works under any base path."""
+    """A relative link into the app (``?objective=PNS16-B5-3&lang=nl``): it works under any base path, and keeps
+    the interface language even where the browser prefers another (French included)."""
     query = {k: v for k, v in params.items() if v}
-    if language and language != DEFAULT_LANGUAGE:
+    if language:
         query["lang"] = language
     return "?" + urlencode(query)
 
@@ -148,7 +192,8 @@ def translation_html(text: str | None, language: str, interface: str = DEFAULT_L
 
 
 def citation_html(citation: Mapping[str, Any], language: str = DEFAULT_LANGUAGE) -> str:
-    """One cited passage: rank, link to its objective, heading path, highlighted text, location, scores."""
+    """One cited passage, collapsed to its heading and first line (a ``<details>`` the reader opens for the whole
+    quote, its translation, location and scores): the panel stays short enough to scan beside the chat."""
     rank = int(citation.get("rank") or 0)
     objective_id = citation.get("objective_id")
     head = f"<strong>[{rank}]</strong> "
@@ -159,16 +204,17 @@ def citation_html(citation: Mapping[str, Any], language: str = DEFAULT_LANGUAGE)
     path = " › ".join(str(p) for p in citation.get("path") or ())
     where = " · ".join(str(x) for x in (citation.get("document_title"), citation.get("location")) if x)
     translation = citation.get("translation") or {}
+    quote = highlight_html(str(citation.get("text") or ""), citation.get("highlights"))
     return (
-        f'<li class="pns-citation" id="pns-source-{rank}" value="{rank}">'
-        f"<div>{head}</div>"
-        + (f'<div class="pns-path">{escape_html(path)}</div>' if path else "")
-        + f'<blockquote class="pns-text">{highlight_html(str(citation.get("text") or ""), citation.get("highlights"))}'
-        "</blockquote>"
+        f'<li class="pns-citation" id="pns-source-{rank}" value="{rank}"><details>'
+        f'<summary><span class="pns-head">{head}</span>'
+        + (f' <span class="pns-path">{escape_html(path)}</span>' if path else "")
+        + f'<span class="pns-first" aria-hidden="true">{quote}</span></summary>'
+        f'<blockquote class="pns-text">{quote}</blockquote>'
         + translation_html(translation.get("text"), translation.get("language", ""), language)
         + '<div class="pns-meta">'
         + (f"{escape_html(t('location', language))}{_colon(language)}{escape_html(where)}<br>" if where else "")
-        + f"{score_breakdown(citation, language)}</div></li>"
+        + f"{score_breakdown(citation, language)}</div></details></li>"
     )
 
 
@@ -347,7 +393,8 @@ def actor_choices(corpus: Any) -> list[str]:
 def actor_overview(corpus: Any, language: str = DEFAULT_LANGUAGE) -> str:
     """Every actor of the index by category, with how many objectives name it."""
     index = corpus.actor_index
-    parts = [f'<div class="pns-panel"><h3>{escape_html(t("actor_overview", language))}</h3>']
+    parts = [f'<div class="pns-panel">{actor_matrix(corpus, language)}'
+             f'<h3>{escape_html(t("actor_overview", language))}</h3>']
     for category in CATEGORY_ORDER:
         actors = sorted((a for a in corpus.actors if a.category == category), key=lambda a: a.name.lower())
         if not actors:
@@ -364,6 +411,45 @@ def actor_overview(corpus: Any, language: str = DEFAULT_LANGUAGE) -> str:
     return "".join(parts)
 
 
+def actor_matrix(corpus: Any, language: str = DEFAULT_LANGUAGE) -> str:
+    """Who is involved where: actors (rows, by category) against themes (columns), each cell the number of
+    objectives naming that actor in that theme, on one colour scale, linked to those objectives. Actors and
+    themes with no objective at all are left out (the overview below lists every actor)."""
+    rows = [(actor, counts) for actor, counts in corpus.actor_theme_matrix() if counts]
+    if not rows:
+        return ""
+    used = {code for _, counts in rows for code in counts}
+    themes = [code for code in corpus.themes if code in used]
+    most = max(n for _, counts in rows for n in counts.values())
+    head = "".join(f'<th scope="col" title="{escape_html(theme_title(corpus, code, language))}">'
+                   f"{escape_html(code)}</th>" for code in themes)
+    parts = [f'<h3 id="pns-matrix-title">{escape_html(t("matrix_title", language))}</h3>'
+             f'<p class="pns-muted">{escape_html(t("matrix_help", language))}</p>'
+             '<div class="pns-matrix-wrap"><table class="pns-matrix" aria-labelledby="pns-matrix-title"><thead>'
+             f'<tr><th scope="col">{escape_html(t("matrix_actor", language))}</th>{head}</tr></thead>']
+    category = None
+    for actor, counts in rows:
+        if actor.category != category:
+            if category is not None:
+                parts.append("</tbody>")
+            category = actor.category
+            parts.append(f'<tbody><tr class="pns-matrix-group"><th scope="rowgroup" colspan="{len(themes) + 1}">'
+                         f"{escape_html(t(f'cat_{category}', language))}</th></tr>")
+        cells = []
+        for code in themes:
+            n = counts.get(code, 0)
+            if not n:
+                cells.append("<td></td>")
+                continue
+            label = f"{actor.name} · {code} {theme_title(corpus, code, language)}: {objective_count(n, language)}"
+            href = app_href(language, actor=actor.name, theme=code)
+            cells.append(f'<td style="{heat_style(n, most)}"><a href="{escape_html(href)}" '
+                         f'title="{escape_html(label)}" aria-label="{escape_html(label)}">{n}</a></td>')
+        parts.append(f'<tr><th scope="row">{escape_html(actor.name)}</th>{"".join(cells)}</tr>')
+    parts.append("</tbody></table></div>")
+    return "".join(parts)
+
+
 def _grouped_by_theme(objectives: Iterable[Any]) -> list[tuple[str, list[Any]]]:
     groups: dict[str, list[Any]] = {}
     for o in objectives:
@@ -371,10 +457,14 @@ def _grouped_by_theme(objectives: Iterable[Any]) -> list[tuple[str, list[Any]]]:
     return list(groups.items())
 
 
-def actor_results(corpus: Any, query: str | None, language: str = DEFAULT_LANGUAGE) -> str:
-    """Objectives naming the actor(s) matching ``query``, grouped by theme, then prose passages naming them."""
+def actor_results(corpus: Any, query: str | None, language: str = DEFAULT_LANGUAGE,
+                  theme: str | None = None) -> str:
+    """Objectives naming the actor(s) matching ``query``, grouped by theme, then prose passages naming them;
+    with ``theme`` (a cell of the actor × theme map), only that theme's objectives, and a link to all of them."""
     if not query or not query.strip():
         return actor_overview(corpus, language)
+    if theme:
+        return _actor_in_theme(corpus, query, theme, language)
     actors = corpus.matcher.lookup(query)
     if not actors:
         return f'<div class="pns-panel"><p>{escape_html(t("actor_none", language, q=query.strip()))}</p></div>'
@@ -408,6 +498,27 @@ def actor_results(corpus: Any, query: str | None, language: str = DEFAULT_LANGUA
                 parts.append(f'<div class="pns-path">{escape_html(" › ".join(p.path))} · '
                              f"{escape_html(p.location.label())}</div>"
                              f'<blockquote class="pns-text">{highlight_html(p.text, spans)}</blockquote>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _actor_in_theme(corpus: Any, query: str, theme: str, language: str) -> str:
+    actors = corpus.matcher.lookup(query)
+    if not actors:
+        return f'<div class="pns-panel"><p>{escape_html(t("actor_none", language, q=query.strip()))}</p></div>'
+    parts = ['<div class="pns-panel pns-actor">']
+    for actor in actors:
+        objectives = [corpus.objectives[p] for p in corpus.actor_index.get(actor.id, ())
+                      if p in corpus.objectives and corpus.objectives[p].theme == theme]
+        parts.append(f"<h3>{escape_html(actor.name)} · {escape_html(theme)} "
+                     f"{escape_html(theme_title(corpus, theme, language))}</h3>"
+                     f"<h4>{escape_html(t('actor_objectives', language))} "
+                     f"({escape_html(objective_count(len(objectives), language))})</h4><ul>")
+        for o in objectives:
+            spans = corpus.matcher.find(o.text).get(actor.id, [])
+            parts.append(f"<li>{objective_link(o.id, language)} {highlight_html(o.text, spans)}</li>")
+        parts.append(f'</ul><p><a href="{escape_html(app_href(language, actor=actor.name))}">'
+                     f"{escape_html(t('actor_all_themes', language, name=actor.name))}</a></p>")
     parts.append("</div>")
     return "".join(parts)
 
@@ -450,7 +561,122 @@ def actor_payload(corpus: Any, query: str) -> dict[str, Any]:
     return {"query": query, "actors": out}
 
 
-def strip_images(markdown: str) -> str:
-    """Markdown without image lines (``![chart](file.png)``): the app shows the charts itself."""
-    return "\n".join(line for line in (markdown or "").split("\n") if not line.lstrip().startswith("!["))
+# -- evaluation report ----------------------------------------------------------------------------------------------------------
+EVAL_COLUMNS = ("hit@1", "hit@5", "mrr@10", "ndcg@10", "list_precision", "list_recall", "abstention_accuracy",
+                "false_abstention_rate", "citation_validity", "latency_p50_ms", "latency_p95_ms")
+EVAL_MODES = ("assistant", "hybrid", "dense", "bm25")
+ABSTENTION_METRICS = ("abstention_accuracy", "false_abstention_rate")
 
+
+def _eval_number(key: str, value: Any) -> str:
+    """Rates to 3 decimals, milliseconds to whole numbers, missing as a dash."""
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return "–"
+    return f"{value:.0f}" if key.endswith("_ms") else f"{value:.3f}"
+
+
+def _eval_modes(modes: Mapping[str, Any]) -> list[str]:
+    return sorted(modes, key=lambda m: (EVAL_MODES.index(m) if m in EVAL_MODES else len(EVAL_MODES), m))
+
+
+def _mode_name(mode: str, language: str) -> str:
+    key = f"eval_mode_{mode}"
+    name = t(key, language)
+    return mode if name == key else name
+
+
+def _eval_table(first: str, rows: list[tuple[str, Mapping[str, Any]]], columns: Iterable[str],
+                language: str) -> str:
+    columns = list(columns)
+    head = "".join(f'<th scope="col" title="{escape_html(t("metric_" + c.replace("@", "_"), language))}">'
+                   f"{escape_html(t('metric_short_' + c.replace('@', '_'), language))}</th>" for c in columns)
+    body = "".join(
+        f'<tr><th scope="row">{escape_html(name)}</th>'
+        + "".join(f"<td>{_eval_number(c, metrics.get(c))}</td>" for c in columns) + "</tr>"
+        for name, metrics in rows)
+    return (f'<div class="pns-table-wrap"><table class="pns-eval-table"><thead><tr><th scope="col">'
+            f"{escape_html(first)}</th>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+
+
+def _bars(title: str, rows: list[tuple[str, list[tuple[str, Any]]]], language: str) -> str:
+    """A bar chart in HTML (rates from 0 to 1): whole at any width, in the interface language, read aloud as
+    its values; no image to crop."""
+    parts = [f'<figure class="pns-chart"><figcaption>{escape_html(title)}</figcaption>']
+    for label, values in rows:
+        parts.append(f'<div class="pns-chart-row"><span class="pns-chart-label">{escape_html(label)}</span>'
+                     '<span class="pns-chart-bars">')
+        for series, value in values:
+            text = _eval_number("", value)
+            width = 0.0 if text == "–" else max(0.0, min(1.0, float(value))) * 100
+            kind = f" pns-bar-{series.replace('@', '')}" if series in ("hit@1", "hit@5") else ""
+            parts.append(f'<span class="pns-bar{kind}" role="img" '
+                         f'aria-label="{escape_html(f"{label} {series} {text}")}">'
+                         f'<span class="pns-bar-fill" style="width:{width:.1f}%"></span>'
+                         f'<span class="pns-bar-value">{escape_html(series)} {text}</span></span>')
+        parts.append("</span></div>")
+    parts.append("</figure>")
+    return "".join(parts)
+
+
+def eval_report(summary: Mapping[str, Any] | None, language: str = DEFAULT_LANGUAGE) -> str:
+    """The latest `pns eval` run (its summary.json) in the interface language: the run, the headline metrics per
+    mode, hit@1 per language and per theme, as tables and bar charts. Model names are plain text."""
+    if not summary or not summary.get("modes"):
+        return ""
+    modes, by, meta = summary["modes"], summary.get("by") or {}, summary.get("meta") or {}
+    order = _eval_modes(modes)
+    parts = ['<div class="pns-panel pns-eval">', f"<h3>{escape_html(t('eval_run', language))}</h3><dl>"]
+    weights = meta.get("weights") or {}
+    date = str(meta.get("date") or "")
+    date = date.replace("T", " ")[:16] + " UTC" if date.endswith("+00:00") else date
+    facts = (("eval_date", date), ("eval_questions", meta.get("questions")),
+             ("eval_encoders", meta.get("embedder")),
+             ("eval_fusion", " · ".join(filter(None, [str(meta.get("fusion") or ""), ", ".join(
+                 f"{k} {v}" for k, v in weights.items())])) if meta.get("fusion") else None),
+             ("eval_units", meta.get("index_units")))
+    parts += [f"<dt>{escape_html(t(key, language))}</dt><dd>{escape_html(value)}</dd>" for key, value in facts
+              if value not in (None, "")]
+    parts.append(f"</dl><h3>{escape_html(t('eval_metrics', language))}</h3>")
+    # Only the assistant decides to abstain: a retriever's abstention figures would read as failures.
+    rows = [(_mode_name(m, language), modes[m] if m == "assistant" else
+             {k: v for k, v in modes[m].items() if k not in ABSTENTION_METRICS}) for m in order]
+    parts.append(_eval_table(t("eval_mode", language), rows, EVAL_COLUMNS, language))
+    parts.append(_bars(t("eval_chart_modes", language),
+                       [(_mode_name(m, language), [(k, modes[m].get(k)) for k in ("hit@1", "hit@5")])
+                        for m in order], language))
+    with_language = [m for m in order if (by.get(m) or {}).get("language")]
+    languages = sorted({code for m in with_language for code in by[m]["language"]})
+    if languages:
+        parts.append(f"<h3>{escape_html(t('eval_by_language', language))}</h3>")
+        assistant = (by.get("assistant") or {}).get("language") or {}
+        if assistant:
+            parts.append(_eval_table(t("eval_language", language),
+                                     [(code.upper(), assistant[code]) for code in languages if code in assistant],
+                                     ("hit@1", "hit@5", "mrr@10", "list_recall", "abstention_accuracy"), language))
+        parts.append(_bars(t("eval_chart_languages", language),
+                           [(code.upper(), [(_mode_name(m, language), by[m]["language"].get(code, {}).get("hit@1"))
+                                            for m in with_language]) for code in languages], language))
+    themes = (by.get("assistant") or {}).get("theme") or {}
+    named = [(code, themes[code]) for code in sorted(themes) if code]
+    if named:
+        parts.append(f"<h3>{escape_html(t('eval_by_theme', language))}</h3>")
+        parts.append(_bars(t("eval_chart_themes", language),
+                           [(code, [("hit@1", m.get("hit@1"))]) for code, m in named], language))
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def eval_status(state: str, language: str = DEFAULT_LANGUAGE, *, done: int = 0, total: int = 0, mode: str = "",
+                seconds: float = 0.0, message: str = "", report_path: str = "") -> str:
+    """The line above the report: what the tab offers before any run, a run's progress, or how it ended."""
+    if state == "running":
+        bar = f'<progress max="{max(total, 1)}" value="{min(done, max(total, 1))}"></progress>'
+        text = t("eval_running", language, done=done, total=total or "?", mode=_mode_name(mode, language),
+                 seconds=f"{seconds:.0f}")
+        return f'<div class="pns-panel pns-eval-status" role="status">{bar} {escape_html(text)}</div>'
+    if state == "failed":
+        return (f'<div class="pns-panel pns-eval-status pns-notice" role="status">'
+                f'{escape_html(t("eval_failed", language, message=message or "?"))}</div>')
+    key = {"done": "eval_done", "none": "eval_none"}.get(state, "eval_idle")
+    return (f'<div class="pns-panel pns-eval-status" role="status">'
+            f"{escape_html(t(key, language, seconds=f'{seconds:.0f}', path=report_path))}</div>")

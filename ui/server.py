@@ -23,8 +23,11 @@ log = logging.getLogger(__name__)
 
 def mount_options(settings: Any) -> dict[str, Any]:
     """Arguments of ``gr.mount_gradio_app`` (and of ``launch``): the login, nothing remote, local assets only."""
+    import gradio as gr
+
     from ui import render
     from ui.app import auth_from_settings, theme
+    from ui.i18n import GRADIO_STRINGS
 
     return {
         "server_name": settings.host,
@@ -39,6 +42,8 @@ def mount_options(settings: Any) -> dict[str, Any]:
         "max_file_size": "1mb",
         "theme": theme(),
         "css": render.CSS,
+        # Gradio's own strings its French and Dutch leave in English, loaded before the page first renders
+        "i18n": gr.I18n(**GRADIO_STRINGS),
     }
 
 

@@ -3,6 +3,7 @@ only), and servers started on 127.0.0.1 at a free port, waited for, and shut dow
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -175,6 +176,16 @@ def live_app(tmp_path_factory: pytest.TempPathFactory, session_cache_dir: Path) 
         app_settings = load_settings(data_dir=str(base / "data"), index_dir=str(base / "index"),
                                      cache_dir=str(session_cache_dir), host="127.0.0.1", port=free_port())
         ensure_ready(app_settings, quiet=True)
-        demo = build_app(Assistant.load(app_settings, warm=True), app_settings)
+        # the Evaluation tab's button runs the real `pns eval`, on six development questions of every kind
+        lines = (REPO_ROOT / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+        wanted = ["free", "free", "list", "objective", "actor", "out_of_scope"]
+        chosen = []
+        for line in lines:
+            if json.loads(line)["intent"] in wanted:
+                wanted.remove(json.loads(line)["intent"])
+                chosen.append(line)
+        questions = base / "questions.jsonl"
+        questions.write_text("".join(chosen), encoding="utf-8")
+        demo = build_app(Assistant.load(app_settings, warm=True), app_settings, eval_questions=questions)
         with running(demo, app_settings) as url:
             yield url, app_settings

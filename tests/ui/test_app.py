@@ -77,14 +77,16 @@ def test_export_files_are_written_for_an_answer_and_a_group(app):
 
 
 def test_eval_view_without_and_with_a_report(app, settings):
-    text, charts = app.eval_view("en")
-    assert text.startswith("No evaluation report yet (expected in ") and charts == []
+    status, report = app.eval_view("en")
+    assert "No evaluation yet." in status and report == ""
     folder = app.eval_dir
     folder.mkdir(parents=True)
-    (folder / "report.md").write_text("# Report\n\n![modes](hit_by_mode.png)\n| a |\n", encoding="utf-8")
-    (folder / "hit_by_mode.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    text, charts = app.eval_view("en")
-    assert text == "# Report\n\n| a |\n" and [c.rsplit("/", 1)[-1] for c in charts] == ["hit_by_mode.png"]
+    (folder / "summary.json").write_text(json.dumps({"modes": {"assistant": {"hit@1": 0.9}}}), encoding="utf-8")
+    status, report = app.eval_view("fr")
+    assert "Dernière évaluation ci-dessous" in status
+    assert '<tr><th scope="row">Assistant complet</th><td>0.900</td>' in report
+    (folder / "summary.json").write_text("{not json", encoding="utf-8")
+    assert app.eval_view("en")[1] == ""
 
 
 def test_api_handlers(app, settings):

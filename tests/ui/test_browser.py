@@ -77,7 +77,8 @@ def test_chat_feedback_and_language_switch(live_app, browser):
     wait(browser, lambda d: len(css(d, "#pns-sources li.pns-citation")) == 2)
     like = [b for b in css(browser, "#pns-chat button") if b.get_attribute("aria-label") == "Like"]
     like[-1].click()
-    comment = css(browser, "#pns-comment textarea")[0]
+    css(browser, "#pns-comment-box .label-wrap")[0].click()  # the comment box opens beneath the answer
+    comment = wait(browser, lambda d: next(iter(css(d, "#pns-comment textarea")), None))
     comment.send_keys("Missing <b>B5</b>")
     css(browser, "#pns-comment-send")[0].click()
     rows: list[tuple[Any, ...]] = []

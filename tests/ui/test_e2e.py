@@ -83,7 +83,8 @@ def test_a_trainers_session(live_app, browser, tmp_path):
     ids = [f"PNS16-B5-{n}" for n in range(1, 11)]
     links = css(browser, "#pns-sources li.pns-citation a")
     assert [a.text for a in links] == ids
-    assert [a.get_attribute("href") for a in links] == [settings.objective_url(i) for i in ids]
+    # in-app links keep the interface language
+    assert [a.get_attribute("href") for a in links] == [settings.objective_url(i) + "&lang=fr" for i in ids]
     assert text(browser, "#pns-sources h3") == "Sources"
     log.collect()
 
@@ -107,7 +108,7 @@ def test_a_trainers_session(live_app, browser, tmp_path):
     assert (link.text, link.get_attribute("target")) == ("PNS16-B5-3", "_blank")
     browser.switch_to.new_window("tab")
     browser.get(href)
-    assert browser.current_url == settings.objective_url("PNS16-B5-3")
+    assert browser.current_url == settings.objective_url("PNS16-B5-3") + "&lang=fr"
     wait(browser, lambda d: "Assurer des enquêtes de qualité." in text(d, "#pns-card"))
     assert "PNS16-B5-3" in text(browser, "#pns-card")
     selected = [t.text for t in css(browser, "[role=tab]") if t.get_attribute("aria-selected") == "true"]
@@ -145,5 +146,5 @@ def test_a_trainers_session(live_app, browser, tmp_path):
     # 6. Over the whole session, nothing was requested from any host but the app's.
     log.collect()
     assert any(u.startswith(f"{url}/gradio_api/") for u in log.urls)  # the log did record the session
-    assert settings.objective_url("PNS16-B5-3") in log.urls  # ... the new tab included
+    assert settings.objective_url("PNS16-B5-3") + "&lang=fr" in log.urls  # ... the new tab included
     assert log.foreign(url) == []

@@ -27,6 +27,13 @@ Plan national de sécurité 2016-2019 — Version simplifiée · 2 objectifs
 2. Sensibiliser et aider les services de recherche de la police locale afin qu'ils s'inscrivent dans ce concept, et veiller à réaliser les synergies nécessaires avec les autorités judiciaires.
    `PNS16-A6-2` · l. 256
 
+## Qui intervient
+
+| Acteur | Objectifs qui le nomment |
+|---|---|
+| Autorités judiciaires | 1 · `PNS16-A6-2` |
+| Police locale | 1 · `PNS16-A6-2` |
+
 *Sans liens permanents : l'adresse de l'application n'est pas réglée (réglage public\\_url, par exemple PNS\\_PUBLIC\\_URL=https://pns.intranet.example). Chaque objectif se retrouve par son identifiant.*
 
 ---
@@ -65,6 +72,28 @@ def test_group_markdown_with_sub_groups_keeps_plan_order_and_numbers(real_corpus
     # Items moved by a reviewed correction say so.
     assert "`PNS16-B4.2-2` · l. 408 · [vaste link](<https://pns.intranet.example/?objective=PNS16-B4.2-2>) · " \
            "*plaats hersteld door een nagelezen correctie*" in fiscal
+
+
+def test_group_exports_say_who_is_involved(real_corpus):
+    """The trainer's "who is involved": the actors the group's objectives name, most named first, with the ids,
+    matching the actor × theme map; in HTML on the same colour scale."""
+    data = export.group_export(real_corpus, "A4", "nl")
+    matrix = {actor.name: counts.get("A4", 0) for actor, counts in real_corpus.actor_theme_matrix()}
+    assert {name: len(ids) for name, ids in data.actors} == {k: v for k, v in matrix.items() if v}
+    assert data.actors == [
+        ("Police intégrée", ["PNS16-A4-2", "PNS16-A4-5", "PNS16-A4-12"]),
+        ("CTIF (Cellule de traitement de l'information financière)", ["PNS16-A4-5", "PNS16-A4-12"]),
+        ("BNG (Banque de données nationale générale)", ["PNS16-A4-16"]),
+        ("Casier judiciaire central", ["PNS16-A4-16"]), ("Cours et tribunaux", ["PNS16-A4-14"]),
+        ("Régions", ["PNS16-A4-11"])]
+    page = export.group_html(real_corpus, "A4", "nl")
+    assert "<h2>Wie is betrokken</h2>" in page
+    assert ('<tr><th scope="row">CTIF (Cellule de traitement de l&#x27;information financière)</th><td>'
+            f'<span class="count" style="{export.heat_style(2, 3)}">2</span> '
+            "<code>PNS16-A4-5</code>, <code>PNS16-A4-12</code></td></tr>") in page
+    assert export.heat_style(1, 3) == "background:hsl(214,70%,92%);color:#111"
+    assert export.heat_style(3, 3) == "background:hsl(214,70%,40%);color:#fff"
+    assert export.heat_style(0, 3) == ""
 
 
 def test_group_of_prose_only_exports_its_passages(real_corpus):

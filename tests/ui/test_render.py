@@ -87,15 +87,19 @@ def test_error_message():
 
 
 def test_citation_html_exact():
+    """Collapsed to heading and first line; the whole quote, location and scores open beneath it."""
     citation = hostile_answer("q").to_dict()["citations"][0]
+    quote = ("Mieux lutter contre <mark>&lt;script&gt;</mark>alert(1)&lt;/script&gt; la "
+             "<mark>criminalité</mark>.")
     assert render.citation_html(citation, "fr") == (
-        '<li class="pns-citation" id="pns-source-1" value="1"><div><strong>[1]</strong> '
-        '<a class="pns-id" href="?objective=TNY-B1-1" target="_blank" rel="noopener noreferrer">TNY-B1-1</a></div>'
-        '<div class="pns-path">B1 Cybercrime &lt;script&gt;x&lt;/script&gt;</div>'
-        '<blockquote class="pns-text">Mieux lutter contre <mark>&lt;script&gt;</mark>alert(1)&lt;/script&gt; la '
-        "<mark>criminalité</mark>.</blockquote>"
+        '<li class="pns-citation" id="pns-source-1" value="1"><details><summary>'
+        '<span class="pns-head"><strong>[1]</strong> '
+        '<a class="pns-id" href="?objective=TNY-B1-1&amp;lang=fr" target="_blank" rel="noopener noreferrer">TNY-B1-1</a></span>'
+        ' <span class="pns-path">B1 Cybercrime &lt;script&gt;x&lt;/script&gt;</span>'
+        f'<span class="pns-first" aria-hidden="true">{quote}</span></summary>'
+        f'<blockquote class="pns-text">{quote}</blockquote>'
         '<div class="pns-meta">Emplacement : Plan &lt;test&gt; &amp; &quot;co&quot; · l. 9<br>'
-        "Score 0.5000 · fusion 0.5000 · lexical (BM25) #1 (3.25) · sémantique (e5) non trouvé</div></li>"
+        "Score 0.5000 · fusion 0.5000 · lexical (BM25) #1 (3.25) · sémantique (e5) non trouvé</div></details></li>"
     )
 
 
@@ -140,7 +144,7 @@ def test_sources_panel_states():
 
 def test_app_links_are_relative_and_encoded():
     assert render.app_href("nl", objective="PNS16-B4.2-1") == "?objective=PNS16-B4.2-1&lang=nl"
-    assert render.app_href("fr", actor="Banc d'épreuves & co") == "?actor=Banc+d%27%C3%A9preuves+%26+co"
+    assert render.app_href("fr", actor="Banc d'épreuves & co") == "?actor=Banc+d%27%C3%A9preuves+%26+co&lang=fr"
     assert render.app_href(None, objective="") == "?"
 
 
@@ -176,10 +180,10 @@ def test_objective_card_for_nothing_or_an_unknown_id(real_corpus):
 def test_plan_tree_lists_parts_themes_groups_and_every_objective(real_corpus):
     html = render.plan_tree(real_corpus, "fr")
     assert "<h4>A. Thèmes transversaux</h4>" in html and "<h4>B. Phénomènes de sécurité</h4>" in html
-    assert len(re.findall(r'<details><summary><a href="\?theme=[AB]\d+"', html)) == 17
+    assert len(re.findall(r'<details><summary><a href="\?theme=[AB]\d+&amp;lang=fr"', html)) == 17
     assert len(re.findall(r'href="\?objective=PNS16-', html)) == 225
-    assert '<a href="?theme=B4.2">B4.2 Fraude fiscale</a> <span class="pns-muted">(8 objectifs)</span>' in html
-    assert '<a href="?theme=A5.5">' in html and "(aucun objectif)" in html
+    assert '<a href="?theme=B4.2&amp;lang=fr">B4.2 Fraude fiscale</a> <span class="pns-muted">(8 objectifs)</span>' in html
+    assert '<a href="?theme=A5.5&amp;lang=fr">' in html and "(aucun objectif)" in html
 
 
 def test_theme_choices_in_plan_order_with_translated_titles(real_corpus):
@@ -208,8 +212,8 @@ def test_theme_objectives_unknown_or_empty(real_corpus):
 
 def test_actor_results_grouped_by_theme_with_marks(real_corpus):
     html = render.actor_results(real_corpus, "ctif", "fr")
-    assert re.findall(r'href="\?objective=(PNS16-[^"]+)"', html) == ["PNS16-A4-5", "PNS16-A4-12"]
-    assert '<a href="?theme=A4">A4 Approche axée sur le butin</a>' in html
+    assert re.findall(r'href="\?objective=(PNS16-[^"&]+)&amp;lang=fr"', html) == ["PNS16-A4-5", "PNS16-A4-12"]
+    assert '<a href="?theme=A4&amp;lang=fr">A4 Approche axée sur le butin</a>' in html
     assert "que la <mark>CTIF</mark> transmet" in html
     assert "<h4>Objectifs qui le citent (2 objectifs)</h4>" in html
 
@@ -256,8 +260,44 @@ def test_api_payloads(real_corpus):
     assert render.actor_payload(real_corpus, "nobody at all") == {"query": "nobody at all", "actors": []}
 
 
-def test_strip_images():
-    assert render.strip_images("# R\n\n![modes](hit_by_mode.png)\ntext") == "# R\n\ntext"
+EVAL_SUMMARY = {
+    "meta": {"date": "2026-12-02T18:45:27+00:00", "questions": 3, "embedder": "e5@x <b>", "fusion": "convex",
+             "weights": {"bm25": 0.4, "e5": 0.6}, "index_units": 12},
+    "modes": {"bm25": {"hit@1": 0.5, "hit@5": 1.0, "abstention_accuracy": 0.0, "latency_p50_ms": 0.63},
+              "assistant": {"hit@1": 0.8171, "hit@5": 1.0, "abstention_accuracy": 1.0, "latency_p95_ms": 46.19}},
+    "by": {"assistant": {"language": {"nl": {"hit@1": 0.75}, "fr": {"hit@1": 1.0}},
+                         "theme": {"": {"hit@1": 0.0}, "B5": {"hit@1": 1.0}}},
+           "bm25": {"language": {"fr": {"hit@1": 0.5}}}},
+}
+
+
+def test_eval_report_in_the_interface_language():
+    html = render.eval_report(EVAL_SUMMARY, "nl")
+    assert "<dt>Datum</dt><dd>2026-12-02 18:45 UTC</dd>" in html
+    assert "<dd>e5@x &lt;b&gt;</dd>" in html and "mailto" not in html and "<b>" not in html
+    assert "<dd>convex · bm25 0.4, e5 0.6</dd>" in html
+    # assistant first; numbers whole in their cells; a retriever shows no abstention figure
+    assert html.index("Volledige assistent") < html.index("Alleen lexicaal (BM25)")
+    assert ('<tr><th scope="row">Volledige assistent</th><td>0.817</td><td>1.000</td><td>–</td><td>–</td>'
+            "<td>–</td><td>–</td><td>1.000</td><td>–</td><td>–</td><td>–</td><td>46</td></tr>") in html
+    assert ('<tr><th scope="row">Alleen lexicaal (BM25)</th><td>0.500</td><td>1.000</td><td>–</td><td>–</td>'
+            "<td>–</td><td>–</td><td>–</td><td>–</td><td>–</td><td>1</td><td>–</td></tr>") in html
+    assert '<span class="pns-bar pns-bar-hit1" role="img" aria-label="Volledige assistent hit@1 0.817">' \
+           '<span class="pns-bar-fill" style="width:81.7%"></span>' in html
+    # per language: FR and NL rows; per theme: only named themes
+    assert '<th scope="row">FR</th>' in html and '<th scope="row">NL</th>' in html
+    assert 'aria-label="B5 hit@1 1.000"' in html and 'aria-label=" hit@1' not in html
+    assert render.eval_report(None, "fr") == "" and render.eval_report({"modes": {}}, "fr") == ""
+
+
+def test_eval_status_lines():
+    assert "« Lancer l&#x27;évaluation »" in render.eval_status("none", "fr")
+    running = render.eval_status("running", "en", done=150, total=800, mode="dense", seconds=12.4)
+    assert running == ('<div class="pns-panel pns-eval-status" role="status"><progress max="800" value="150">'
+                       "</progress> Evaluation running: 150 / 800 (Semantic only, 12 s)…</div>")
+    assert "De evaluatie is mislukt: pns: no index &lt;x&gt;" in render.eval_status(
+        "failed", "nl", message="pns: no index <x>")
+    assert render.eval_status("done", "fr", seconds=61).endswith("Évaluation terminée en 61 s.</div>")
 
 
 def test_translations_are_labelled_and_escaped(real_corpus):
@@ -273,3 +313,23 @@ def test_translations_are_labelled_and_escaped(real_corpus):
     assert render.translation_html(dutch, "nl", "nl") in card
     assert "pns-translation" not in render.objective_card(real_corpus, "PNS16-A4-12", "fr")
     assert render.translation_html(dutch, "nl", "nl") in render.theme_objectives(real_corpus, "A4", "nl")
+
+
+def test_actor_matrix_counts_link_to_those_objectives(real_corpus):
+    """Each cell of the actor × theme map counts what the actor's own view lists for that theme, and links there."""
+    import re
+
+    html = render.actor_matrix(real_corpus, "fr")
+    cells = re.findall(r'<a href="\?actor=([^&"]+)&amp;theme=([A-B]\d+)&amp;lang=fr" title="[^"]*" '
+                       r'aria-label="[^"]*">(\d+)</a>', html)
+    assert len(cells) > 40
+    from urllib.parse import unquote_plus
+
+    for name, theme, count in cells:
+        view = render.actor_results(real_corpus, unquote_plus(name), "fr", theme=theme)
+        assert view.count('<li><a class="pns-id"') == int(count), (name, theme)
+    assert '<th scope="rowgroup" colspan="14">Police</th>' in html
+    assert ('<a href="?actor=CTIF+%28Cellule+de+traitement+de+l%27information+financi%C3%A8re%29&amp;theme=A4&amp;'
+            'lang=fr"') in html
+    assert "&amp;theme=A4&amp;lang=nl" in render.actor_matrix(real_corpus, "nl")
+    assert "Tous les objectifs qui nomment CTIF" in render.actor_results(real_corpus, "CTIF", "fr", theme="A4")
