@@ -75,8 +75,8 @@ CSS = """
 .pns-chart-bars { display: grid; gap: 2px; }
 .pns-bar { position: relative; display: block; height: 1.15rem; background: var(--background-fill-secondary);
   border-radius: 2px; }
-.pns-bar-fill { position: absolute; inset: 0 auto 0 0; background: #60a5fa; border-radius: 2px; }
-.pns-bar-hit5 .pns-bar-fill { background: #1d4ed8; }
+.pns-bar-fill { position: absolute; inset: 0 auto 0 0; background: #93c5fd; border-radius: 2px; }
+.pns-bar-hit5 .pns-bar-fill { background: #60a5fa; }
 .pns-bar-value { position: relative; padding-left: .35rem; font-size: .78rem; line-height: 1.15rem;
   white-space: nowrap; color: #111; }
 .pns-matrix-wrap { overflow: auto; max-height: calc(100vh - 330px); margin-bottom: 1rem; }
