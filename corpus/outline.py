@@ -158,18 +158,31 @@ class _OutlineBuilder:
         listed = (number, fold(title)) in self.contents
         if level == 1:
             current = int(self.stack[0][0]) if self.stack else 0
-            if self.chapters_listed:
-                return listed
-            return int(number) == current + 1
+            if self.chapters_listed:  # listed, or the next chapter under a title the contents cut or wrapped
+                return listed or (int(number) == current + 1 and any(
+                    n == number and (t.startswith(fold(title)[:20]) or fold(title).startswith(t[:20]))
+                    for n, t in self.contents))
+            # No contents to ask: "2. Sensibiliser les citoyens" right after item 1 is item 2, not chapter 2.
+            return int(number) == current + 1 and not (self.block is not None and self.block.kind == "item"
+                                                        and self.block.number == int(number) - 1)
         parent = [n for n, _ in self.stack[:level - 1]]
         if parent != [".".join(parts[:i]) for i in range(1, level)]:
             if listed:
                 self.stats.warnings.append(f"{self.doc.code}: heading '{number} {title}' ({line.location.label()}) "
                                            f"does not follow '{' › '.join(self.path) or 'the start'}'")
                 return True
+            self._not_followed(number, title, line)
             return False
         sibling = self.stack[level - 1][0].split(".")[-1] if len(self.stack) >= level else "0"
-        return int(parts[-1]) > int(sibling)
+        if int(parts[-1]) > int(sibling):
+            return True
+        self._not_followed(number, title, line)
+        return False
+
+    def _not_followed(self, number: str, title: str, line: Line) -> None:
+        self.stats.warnings.append(f"{self.doc.code}: '{number} {title}' ({line.location.label()}) is shaped like a "
+                                   f"heading but its number does not follow '{' › '.join(self.path) or 'the start'}'"
+                                   f"; kept as text")
 
     def _heading(self, number: str, title: str, line: Line) -> None:
         self._end_block()

@@ -29,7 +29,7 @@ from corpus.loaders import read_pdf
 from corpus.outline import PASSAGE_MAX_CHARS, split_sentences_at
 from corpus.structure import Plan, parse_document
 from pns.cli import main
-from tests.corpus.conftest import doc_info, manifest_entry
+from tests.corpus.conftest import doc_info, manifest_entry, parse_text
 from tests.corpus.fullpdf import FullDoc, build_full_pdf
 
 
@@ -290,6 +290,68 @@ def test_citation_pages_are_where_the_text_is_printed(parsed: Parsed) -> None:
         if passages:
             assert passages[0].location.page == section.text_page, section.number
             assert passages[0].location.label() == f"p. {section.text_page}"
+
+
+OUTLINE_TEXT = """1 Introduction
+
+Le plan décrit la méthode.
+
+1.1 Contexte
+
+Le contexte est décrit ici.
+
+1.2 Objectifs
+
+La police poursuit les objectifs suivants :
+
+1. Renforcer l'échange d'informations.
+2. Sensibiliser les citoyens
+3. Former les enquêteurs
+spécialisés.
+
+1.1 Retour en arrière
+
+2 Phénomènes
+
+2.1 Drogues
+
+Les priorités sont les suivantes :
+
+1. Une approche intégrée.
+2. Une approche locale.
+
+3.1 Orphelin
+
+¹ Une note de bas de page.
+"""
+
+
+def test_outline_of_a_text_document_without_contents() -> None:
+    """Items under "Objectifs" even after a lead ending in ":" (item 2 has no final period and is no chapter);
+    elsewhere such a list stays in the prose; numbers that do not follow the outline are text, with a warning."""
+    plan = parse_text(OUTLINE_TEXT)
+    assert [(p.id, p.kind, p.path, p.text, p.location.label()) for p in plan.passages] == [
+        ("TST-1-text-1", "prose", ("1 Introduction",), "Le plan décrit la méthode.", "l. 3"),
+        ("TST-1.1-text-1", "prose", ("1 Introduction", "1.1 Contexte"), "Le contexte est décrit ici.", "l. 7"),
+        ("TST-1.2-text-1", "prose", ("1 Introduction", "1.2 Objectifs"), "La police poursuit les objectifs suivants :",
+         "l. 11"),
+        ("TST-1.2-1", "objective", ("1 Introduction", "1.2 Objectifs"), "Renforcer l'échange d'informations.", "l. 13"),
+        ("TST-1.2-2", "objective", ("1 Introduction", "1.2 Objectifs"), "Sensibiliser les citoyens", "l. 14"),
+        ("TST-1.2-3", "objective", ("1 Introduction", "1.2 Objectifs"), "Former les enquêteurs spécialisés.",
+         "l. 15-16"),
+        ("TST-1.2-text-2", "prose", ("1 Introduction", "1.2 Objectifs"), "1.1 Retour en arrière", "l. 18"),
+        ("TST-2.1-text-1", "prose", ("2 Phénomènes", "2.1 Drogues"),
+         "Les priorités sont les suivantes : 1. Une approche intégrée. 2. Une approche locale.", "l. 24-27"),
+        ("TST-2.1-text-2", "prose", ("2 Phénomènes", "2.1 Drogues"), "3.1 Orphelin", "l. 29"),
+        ("TST-2.1-note-1", "prose", ("2 Phénomènes", "2.1 Drogues"), "Une note de bas de page.", "l. 31"),
+    ]
+    assert plan.report.headings == {"1": 2, "2": 3, "3": 0}
+    assert plan.report.warnings == [
+        "TST: '1.1 Retour en arrière' (l. 18) is shaped like a heading but its number does not follow "
+        "'1 Introduction › 1.2 Objectifs'; kept as text",
+        "TST: '3.1 Orphelin' (l. 29) is shaped like a heading but its number does not follow "
+        "'2 Phénomènes › 2.1 Drogues'; kept as text"]
+    assert [(t.code, t.title) for t in plan.themes] == [("1.2", "Introduction — Objectifs")]
 
 
 # -- contents pages as a unit --------------------------------------------------------------------------------------
