@@ -179,15 +179,19 @@ class FeedbackStore:
 
     def __init__(self, path: str | os.PathLike[str], limits: Limits | None = None) -> None:
         self.path = Path(path)
-        self.limits = limits or DEFAULT_LIMITS
-        self._rate = RateLimiter(self.limits.per_minute)
-        self._logged: dict[str, float] = {}
+        self._bound(limits)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ConfigError(f"cannot create the feedback folder {self.path.parent}: {exc}; "
                               "set data_dir (PNS_DATA_DIR) to a writable folder") from None
         self._initialise()
+
+    def _bound(self, limits: Limits | None) -> None:
+        """The limits, the per-client rate and the log's memory of limits reached (every kind of store)."""
+        self.limits = limits or DEFAULT_LIMITS
+        self._rate = RateLimiter(self.limits.per_minute)
+        self._logged: dict[str, float] = {}
 
     @classmethod
     def from_settings(cls, settings: Any) -> FeedbackStore:
@@ -424,9 +428,7 @@ class PostgresFeedbackStore(FeedbackStore):
         self._psycopg = psycopg
         self.url = url
         self.path = Path()
-        self.limits = limits or DEFAULT_LIMITS
-        self._rate = RateLimiter(self.limits.per_minute)
-        self._logged = {}
+        self._bound(limits)
         self._lock = threading.Lock()
         self._conn: Any = None
         self._initialise()
