@@ -92,7 +92,7 @@ class Settings:
     reload_interval: float = _f(5.0, "Seconds between checks of the index folder's CURRENT pointer by a running "
                                      "server (a new index is loaded and swapped in); 0 disables live reload.")
     api_workers: int = _f(2, "Threads answering REST API questions (each keeps its own e5 engine).")
-    app_concurrency: int = _f(4, "Questions the web app's queue answers at once.")
+    app_concurrency: int = _f(8, "Questions the web app's queue answers at once (its chat, page loads and /ask share them).")
     login_failures: int = _f(5, "Wrong logins a client may make before each further attempt must wait.")
     login_backoff_max: float = _f(60.0, "Longest wait, in seconds, imposed after repeated wrong logins (the wait "
                                         "doubles from 1 s with each failure).")
