@@ -38,7 +38,9 @@ def ensure_ready(settings: Settings, rebuild: bool = False, progress: Callable[[
     if reason is None:
         return {"index_built": built, "index_seconds": index_seconds, "abstention": None}
     if not quiet:
-        print(f"pns: fitting the out-of-scope decision ({reason})", file=sys.stderr)
+        # this is the refit the reason's own advice ("run `pns index`") asks for: say why, not what to run
+        why = "for the new index" if built else f"({reason.removesuffix('; run `pns index`')})"
+        print(f"pns: fitting the out-of-scope decision {why} on the labelled questions", file=sys.stderr)
     from indexer.cache import EmbeddingCache
 
     start = time.perf_counter()
