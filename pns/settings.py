@@ -91,7 +91,8 @@ class Settings:
                                   "for login throttling), comma-separated; empty: none.")
     reload_interval: float = _f(5.0, "Seconds between checks of the index folder's CURRENT pointer by a running "
                                      "server (a new index is loaded and swapped in); 0 disables live reload.")
-    api_workers: int = _f(2, "Threads answering REST API questions (each keeps its own e5 engine).")
+    answer_workers: int = _f(2, "Threads computing answers, for the REST API and the web app alike (each keeps its own "
+                                "e5 engine, so this bounds memory); more questions wait their turn.")
     app_concurrency: int = _f(8, "Questions the web app's queue answers at once (its chat, page loads and /ask share them).")
     login_failures: int = _f(5, "Wrong logins a client may make before each further attempt must wait.")
     login_backoff_max: float = _f(60.0, "Longest wait, in seconds, imposed after repeated wrong logins (the wait "
@@ -178,7 +179,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "rrf_k": (1, 10_000), "bm25_crosslingual_factor": (0, 1), "route_weight": (0, 1), "goal_weight": (0, 10),
     "candidates": (1, 100_000), "chunk_max_chars": (100, 100_000), "chunk_overlap_sentences": (0, 10),
     "max_question_chars": (20, 1_000_000), "top_k": (1, 50), "port": (1, 65_535), "llm_timeout": (0.1, 600),
-    "reload_interval": (0, 86_400), "api_workers": (1, 64), "app_concurrency": (1, 64), "login_failures": (1, 1000),
+    "reload_interval": (0, 86_400), "answer_workers": (1, 64), "app_concurrency": (1, 64), "login_failures": (1, 1000),
     "login_backoff_max": (1, 86_400),
     "feedback_max_question_bytes": (1_024, 1_048_576), "feedback_max_answer_bytes": (1_024, 16_777_216),
     "feedback_max_citations_bytes": (1_024, 16_777_216), "feedback_max_comment_bytes": (256, 1_048_576),
