@@ -4,8 +4,8 @@ Routes: ``POST /ask`` (the same JSON as ``pns ask --json``), ``GET /objectives/{
 ``GET /themes``, ``GET /actors``, ``GET /actors/{name}``, ``POST /feedback``, ``GET /healthz``, ``GET /readyz``;
 the schema at ``/api/v1/openapi.json``. There are no interactive docs: FastAPI's load their assets from a CDN.
 
-Answers are computed in a small thread pool of this API's own (``api_workers`` threads), outside Gradio's queue,
-through the live assistant (``ui/live.py``). When a login or ``api_token`` is set, every route but the health
+Answers are computed outside Gradio's queue, on the live assistant's answering threads (``answer_workers``, see
+``ui/live.py``). When a login or ``api_token`` is set, every route but the health
 checks needs HTTP Basic (the app's user and password) or ``Authorization: Bearer <api_token>``; wrong credentials
 count towards the login throttle. Bad input gets 422 (types) or 400 (values) with one clear message.
 """
@@ -19,13 +19,13 @@ import logging
 import secrets
 import threading
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from assistant import text as safe_text
 from pns.errors import CorpusError, LimitError, PNSError, UsageError
@@ -332,14 +332,11 @@ def create_api(live: Any, settings: Any, *, feedback: Any, login: Login, metrics
         from assistant.service import Conversation
 
         conversation_factory = Conversation
-    pool = ThreadPoolExecutor(max_workers=settings.api_workers, thread_name_prefix="pns-api")
     conversations = Conversations(conversation_factory)
     api = FastAPI(title="PNS Assistant API", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/openapi.json", responses=ERRORS,
                   description="Cited answers from the Plan national de sécurité 2016-2019, and the plan's "
                               "objectives, themes and actors.")
-    api.state.pool = pool
-
     api.add_exception_handler(ApiError, error_response)
 
     @api.exception_handler(RequestValidationError)
@@ -351,8 +348,6 @@ def create_api(live: Any, settings: Any, *, feedback: Any, login: Login, metrics
     def corpus() -> Any:
         return live.corpus
 
-    async def in_pool(fn: Any, *args: Any) -> Any:
-        return await asyncio.wrap_future(pool.submit(fn, *args))
 
     @api.post("/ask", response_model=AnswerModel, dependencies=guarded, summary="Answer a question, cited",
               description="The answer's JSON is that of `pns ask --json`; the X-PNS-Index header names the index "
@@ -366,7 +361,7 @@ def create_api(live: Any, settings: Any, *, feedback: Any, login: Login, metrics
             return safe_text.ask(pinned, body.question, body.language, conversation).to_dict()
 
         try:
-            return await in_pool(answer)
+            return await asyncio.wrap_future(live.submit(answer))
         except UsageError as exc:
             if metrics is not None:
                 metrics.errors.labels("refused").inc()
@@ -434,7 +429,7 @@ def create_api(live: Any, settings: Any, *, feedback: Any, login: Login, metrics
                                        source="api", client=safe_text.client_of(request))
 
         try:
-            row = await in_pool(record)
+            row = await run_in_threadpool(record)
         except LimitError as exc:  # too large (413), too frequent (429), the store full (503)
             wait = {"Retry-After": retry_after(exc.retry_after)} if exc.retry_after else None
             raise ApiError(exc.http_status, str(exc), wait) from None

@@ -7,6 +7,9 @@ reference is swapped under a lock. Each answer takes the reference once and uses
 end, so no answer mixes two indexes; in-flight answers finish on the old one, which is then released. A version
 that cannot be loaded (stale, damaged, or not finished: `pns index` moves CURRENT and then stores the out-of-scope
 model in the new folder) is logged once and the served one stays; it is tried again when its folder changes.
+
+Answers are computed by a fixed pool of ``answer_workers`` threads, whoever asks (the API, the app's queue threads):
+the e5 engine is per thread, so a fixed pool bounds the engines, and the memory, of a process.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +83,24 @@ class LiveAssistant:
         self.reloads = 0
         self.loaded_at = time.time()
         self.on_answer = on_answer
+        self._pool = ThreadPoolExecutor(max_workers=int(getattr(settings, "answer_workers", 2)),
+                                        thread_name_prefix="pns-answer", initializer=self._mark_worker)
+        self._worker = threading.local()
+
+    # -- the answering threads ------------------------------------------------------------------------------------
+    def _mark_worker(self) -> None:
+        self._worker.active = True
+
+    def in_worker(self) -> bool:
+        return getattr(self._worker, "active", False)
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        """Run ``fn(*args)`` on one of the answering threads."""
+        return self._pool.submit(fn, *args)
+
+    def close(self) -> None:
+        """Stop the answering threads (questions not started are dropped)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     # -- reading --------------------------------------------------------------------------------------------------
     @property
@@ -169,6 +191,9 @@ class Pinned:
         return self.assistant.corpus
 
     def ask(self, question: str, language: str | None = None, conversation: Any = None, **options: Any) -> Any:
+        """The assistant's answer, computed on an answering thread (this one, if it is one)."""
+        if not self.live.in_worker():
+            return self.live.submit(self.ask, question, language, conversation, **options).result()
         began = time.perf_counter()
         answer = self.assistant.ask(question, language=language, conversation=conversation, **options)
         if self.live.on_answer is not None:

@@ -186,9 +186,7 @@ class Server:
         self._release()
 
     def _release(self) -> None:
-        pool = getattr(self.parts.api.state, "pool", None)
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+        self.parts.live.close()
 
 
 @contextmanager
