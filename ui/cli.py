@@ -53,6 +53,11 @@ def cmd_serve(args: argparse.Namespace, settings: Any) -> int:
         print(f"pns: the app listens on {settings.host}, reachable from other machines"
               + ("" if settings.auth_user else "; set PNS_AUTH_USER and PNS_AUTH_PASSWORD to require a login"),
               file=sys.stderr)
+        from ui.security import WILDCARD_HOSTS, allowed_hosts
+
+        if settings.host in WILDCARD_HOSTS:
+            print(f"pns: it answers only requests addressed to {', '.join(sorted(allowed_hosts(settings)))}; set "
+                  "PNS_PUBLIC_URL or PNS_ALLOWED_HOSTS to the name users type (others get 400)", file=sys.stderr)
     print(f"pns: serving on http://{settings.host}:{settings.port}/ (REST API at /api/v1, metrics at /metrics; "
           "Ctrl+C to stop)", file=sys.stderr)
     serve(settings)

@@ -67,3 +67,19 @@ def test_public_url_and_allowed_hosts_are_answered(tmp_path, real_corpus):
         for host in ("pns.intranet.example", "pns.intranet.example:443", "pns-2.local:8080"):
             assert httpx.get(f"{url}/api/v1/healthz", headers={"Host": host}).status_code == 200, host
         assert httpx.get(f"{url}/api/v1/healthz", headers={"Host": "pns-3.local"}).status_code == 400
+
+
+def test_serving_every_address_says_which_names_it_answers(monkeypatch, capsys):
+    import assistant.build
+    import ui.server
+    from pns.cli import main
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)  # pns serve sets it; restored after the test
+    started = []
+    monkeypatch.setattr(assistant.build, "ensure_ready", lambda settings: None)
+    monkeypatch.setattr(ui.server, "serve", lambda settings: started.append(settings))
+    assert main(["serve", "--host", "0.0.0.0", "--port", "8080"]) == 0
+    assert [(s.host, s.port) for s in started] == [("0.0.0.0", 8080)]
+    err = capsys.readouterr().err.splitlines()
+    assert err[1] == ("pns: it answers only requests addressed to 127.0.0.1, ::1, localhost; set PNS_PUBLIC_URL or "
+                      "PNS_ALLOWED_HOSTS to the name users type (others get 400)")
