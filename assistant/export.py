@@ -235,7 +235,7 @@ def group_export(corpus: Any, key: str, language: str = "fr") -> GroupExport:
         UsageError: the key names no theme or sub-group of the corpus.
     """
     key = corpus.group_key(key)
-    theme = corpus.themes[key.split(".")[0]]
+    theme = corpus.theme_of(key)
     group_titles = {g.key: g.title for g in theme.groups}
     title = group_titles.get(key, theme.title)
     entry = corpus.glossary.get(key) if getattr(corpus, "glossary", None) else None

@@ -194,6 +194,11 @@ class Corpus:
             raise UsageError(f"no theme or sub-group {key!r}; use a code such as B5, A3 or B4.2 (themes: {known})")
         return key
 
+    def theme_of(self, key: str) -> Theme:
+        """The theme a group key (from :meth:`group_key`) belongs to: itself for an outline heading's code
+        ("3.5.3"), the part before the dot for a sub-group ("B4.2")."""
+        return self.themes.get(key) or self.themes[key.split(".")[0]]
+
     def actor_theme_matrix(self) -> list[tuple[Actor, dict[str, int]]]:
         """Who is involved where: every actor (by category, then name) with, per theme code, the number of
         objectives naming it (themes with none left out of the dict)."""

@@ -347,7 +347,7 @@ def theme_objectives(corpus: Any, key: str | None, language: str = DEFAULT_LANGU
         title = theme_title(corpus, key, language)
     except Exception:  # CorpusError: no such theme or group
         return f'<div class="pns-panel"><p>{escape_html(t("theme_unknown", language, key=key))}</p></div>'
-    theme = corpus.themes[key.split(".")[0]]
+    theme = corpus.theme_of(key)
     objectives = corpus.group_objectives(key, language)
     parts = ['<div class="pns-panel pns-theme">',
              f"<h3>{escape_html(key)} {escape_html(title)} "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from assistant import export
 from assistant.export import defang_markdown, escape_markdown, highlight_html, normalise_spans
 from ui import render
 
@@ -333,3 +334,23 @@ def test_actor_matrix_counts_link_to_those_objectives(real_corpus):
             'lang=fr"') in html
     assert "&amp;theme=A4&amp;lang=nl" in render.actor_matrix(real_corpus, "nl")
     assert "Tous les objectifs qui nomment CTIF" in render.actor_results(real_corpus, "CTIF", "fr", theme="A4")
+
+
+def test_a_theme_of_an_outline_document_renders_and_exports(settings):
+    """A full-length plan's themes are its numbered headings ("1.2"): the theme view and the trainer's export
+    find them like the simplified plan's B4.2, dots and all."""
+    from corpus.actors import load_actors
+    from corpus.catalogue import Corpus
+    from pns.settings import REPO_ROOT
+    from tests.corpus.conftest import parse_text
+    from tests.corpus.test_full_pdf import OUTLINE_TEXT
+
+    plan = parse_text(OUTLINE_TEXT)
+    corpus = Corpus(settings, [plan.document], [plan], {}, load_actors(REPO_ROOT / "corpus" / "actors.toml"),
+                    "test", {p.id: p for p in plan.passages})
+    assert corpus.group_key("1.2") == "1.2" and corpus.theme_of("1.2").code == "1.2"
+    html = render.theme_objectives(corpus, "1.2", "fr")
+    assert "<h3>1.2 Introduction — Objectifs" in html and html.count('<li value="') == 3
+    markdown = export.group_markdown(corpus, "1.2", "fr")
+    assert markdown.startswith("# 1\\.2 Introduction — Objectifs\n")  # escaped: "1." opens no list
+    assert "1. Renforcer l'échange d'informations." in markdown
