@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pns.errors import PNSError, UsageError
@@ -85,7 +85,6 @@ class Parts:
     throttle: Any
     demo: Any
     api: Any
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def create_app(settings: Any, live: Any = None, *, feedback_store: Any = None,
