@@ -259,7 +259,8 @@ def gradio_client(url: str) -> Any:
 
 def call_api(url: str, api_name: str, *args: Any) -> tuple[str, Any]:
     """One call to the app's API over plain HTTP, the JSON written by hand so that it may hold what a library
-    would refuse to send (``"\\udcff"``, a lone surrogate): ``(event, data)`` with event "complete" or "error"."""
+    would refuse to send (``"\\udcff"``, a lone surrogate): ``("complete", outputs)``, or ``("error", message)``
+    with None for the message of an internal error."""
     import json
 
     import httpx
@@ -276,4 +277,6 @@ def call_api(url: str, api_name: str, *args: Any) -> tuple[str, Any]:
             event = line.split(":", 1)[1].strip()
         elif line.startswith("data:") and event in ("complete", "error"):
             data = json.loads(line.split(":", 1)[1])
+    if event == "error" and isinstance(data, dict):
+        data = data.get("error")  # the message a refusal carries; None for an internal error (show_error off)
     return event, data
