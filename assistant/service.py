@@ -18,6 +18,7 @@ import numpy as np
 
 from assistant import compose
 from assistant.abstain import NEIGHBOURS, AbstentionModel, Signals, load_abstention
+from assistant.text import clean_text
 from assistant.understanding import (
     OBJECTIVE_ID,
     GlossaryRouter,
@@ -448,6 +449,9 @@ class Assistant:
         ``summarize`` asks the optional language model for a cited summary (default: when one is configured).
         """
         start = time.perf_counter()
+        if isinstance(question, str):
+            # a direct Python caller's lone surrogates: removed here too, as at every CLI, web and API entry point
+            question = clean_text(question).text
         if not isinstance(question, str) or not question.strip():
             raise UsageError("the question is empty; type a question about the plan")
         text, notice_keys = clean_question(question, self.settings.max_question_chars)

@@ -85,3 +85,13 @@ def test_soft_hyphen_is_removed(real_assistant) -> None:
     answer = real_assistant.ask("Quels sont les objectifs en matière de cyber\xadcriminalité ?")
     assert "\xad" not in answer.question
     assert (answer.intent, cited(answer)) == ("list", B5)
+
+
+def test_a_lone_surrogate_from_a_python_caller_is_removed(real_assistant) -> None:
+    """Assistant.ask called directly (not through the CLI, app or API cleaners) never crashes on one."""
+    answer = real_assistant.ask("Quels objectifs impliquent la CTIF \udcff?")
+    assert answer.question == "Quels objectifs impliquent la CTIF ?"
+    assert [c.objective_id for c in answer.citations] == ["PNS16-A4-5", "PNS16-A4-12"]
+    answer.to_dict()  # serialisable: nothing unencodable left
+    with pytest.raises(UsageError, match="the question is empty"):
+        real_assistant.ask("\udcff\ud800")
