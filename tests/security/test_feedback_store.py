@@ -77,9 +77,12 @@ def test_two_hundred_rows_from_eight_threads(store_url: str) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
-    rows = list(open_store(store_url).rows())
+    store = open_store(store_url)
+    assert store.count() == 200
+    rows = list(store.rows())
     assert sorted(r["id"] for r in rows) == list(range(1, 201))
     assert sorted(r["question"] for r in rows) == sorted(f"q{w}-{i}" for w in range(8) for i in range(25))
+    assert store.export_jsonl(io.StringIO()) == 200
 
 
 def test_rows_from_four_processes(store_url: str) -> None:
@@ -91,6 +94,7 @@ def test_rows_from_four_processes(store_url: str) -> None:
     for process in processes:
         process.join(timeout=120)
     assert [p.exitcode for p in processes] == [0, 0, 0, 0]
+    assert open_store(store_url).count() == 120
     assert sorted(r["answer_id"] for r in open_store(store_url).rows()) == sorted(
         f"{w}-{i}" for w in range(4) for i in range(30))
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import multiprocessing
 import sqlite3
-import threading
 from pathlib import Path
 
 import pytest
@@ -19,14 +17,6 @@ from ui import cli
 from .conftest import hostile_answer
 
 CITATIONS = [{"rank": 1, "passage_id": "PNS16-B5-3", "objective_id": "PNS16-B5-3", "text": "Assurer <b>"}]
-
-
-def _write_rows(path: str, worker: int, n: int) -> None:
-    """Write ``n`` rows from a fresh store (a separate process opens its own)."""
-    store = FeedbackStore(path)
-    for i in range(n):
-        store.add(question=f"q{worker}-{i}", answer="a", citations=CITATIONS, language="fr",
-                  rating="up" if i % 2 else "down", answer_id=f"{worker}-{i}")
 
 
 def test_database_is_in_wal_mode_at_the_settings_path(settings):
@@ -67,41 +57,7 @@ def test_export_to_a_file(tmp_path):
     assert row["citations"][0]["objective_id"] == "TNY-B1-1"
 
 
-def test_two_hundred_rows_from_eight_threads(tmp_path):
-    path = tmp_path / "f.sqlite3"
-    FeedbackStore(path)
-    errors: list[BaseException] = []
-
-    def work(worker: int) -> None:
-        try:
-            _write_rows(str(path), worker, 25)
-        except BaseException as exc:  # reported below: a thread's exception would otherwise be lost
-            errors.append(exc)
-
-    threads = [threading.Thread(target=work, args=(w,)) for w in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    store = FeedbackStore(path)
-    assert store.count() == 200
-    rows = list(store.rows())
-    assert sorted(r["id"] for r in rows) == list(range(1, 201))
-    assert {r["question"] for r in rows} == {f"q{w}-{i}" for w in range(8) for i in range(25)}
-    assert store.export_jsonl(io.StringIO()) == 200
-
-
-def test_rows_from_several_processes(tmp_path):
-    path = str(tmp_path / "f.sqlite3")
-    context = multiprocessing.get_context("spawn")
-    processes = [context.Process(target=_write_rows, args=(path, w, 30)) for w in range(4)]
-    for process in processes:
-        process.start()
-    for process in processes:
-        process.join(timeout=120)
-    assert [p.exitcode for p in processes] == [0, 0, 0, 0]
-    assert FeedbackStore(path).count() == 120
+# Threads, processes and kill -9 against every store: tests/security/test_feedback_store.py.
 
 
 @pytest.mark.parametrize(("value", "expected"), [
