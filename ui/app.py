@@ -29,7 +29,7 @@ from assistant import text as safe_text
 from assistant.feedback import FeedbackStore
 from pns.errors import ConfigError, PNSError
 from ui import render
-from ui.evaluation import EvaluationRunner
+from ui.evaluation import EvaluationRunner, RunStatus
 from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, from_accept_language, normalise_language, t
 
 log = logging.getLogger(__name__)
@@ -213,18 +213,18 @@ class App:
             return None
         return data if isinstance(data, dict) else None
 
-    def eval_view(self, language: str) -> tuple[str, str]:
+    def eval_view(self, language: str, status: RunStatus | None = None, *, report: bool = True) -> tuple[str, Any]:
         """The Evaluation tab: its status line (an explanation before any run, a run's progress, its end) and the
-        latest report, in the interface language."""
-        summary = self.eval_summary()
-        status = self.eval_runner.status()
+        latest report, in the interface language; without ``report`` (a tick during a run) the report is left as
+        shown and summary.json is not read."""
+        status = status or self.eval_runner.status()
+        summary = self.eval_summary() if report or status.state == "idle" else None
         if status.state == "idle":
-            state = "idle" if summary else "none"
-            line = render.eval_status(state, language, report_path=str(self.eval_dir))
+            line = render.eval_status("idle" if summary else "none", language)
         else:
             line = render.eval_status(status.state, language, done=status.done, total=status.total,
                                       mode=status.mode, seconds=status.seconds, message=status.message)
-        return line, render.eval_report(summary, language)
+        return line, render.eval_report(summary, language) if report else gr.update()
 
     def start_view(self, params: dict[str, str], accept_language: str | None) -> StartView:
         """What a URL asks the page to open: interface language, tab, and the question, objective, theme or actor.
@@ -543,13 +543,13 @@ class App:
         def on_eval_start(lang: str) -> tuple[Any, Any, Any]:
             if not self.eval_runner.start():
                 gr.Warning(t("eval_busy", lang), duration=TOAST_SECONDS)
-            status, report = self.eval_view(lang)
-            return status, report, gr.Timer(active=True)
+            line, report = self.eval_view(lang)
+            return line, report, gr.Timer(active=True)
 
         def on_eval_tick(lang: str) -> tuple[Any, Any, Any]:
-            status, report = self.eval_view(lang)
-            running = self.eval_runner.status().running
-            return status, report if not running else gr.update(), gr.Timer(active=running)
+            status = self.eval_runner.status()
+            line, report = self.eval_view(lang, status, report=not status.running)
+            return line, report, gr.Timer(active=status.running)
 
         eval_outputs = [c.eval_status, c.eval_report, c.eval_timer]
         c.eval_start.click(on_eval_start, [c.ui_lang], eval_outputs, api_visibility="private")

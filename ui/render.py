@@ -421,8 +421,8 @@ def actor_matrix(corpus: Any, language: str = DEFAULT_LANGUAGE) -> str:
     used = {code for _, counts in rows for code in counts}
     themes = [code for code in corpus.themes if code in used]
     most = max(n for _, counts in rows for n in counts.values())
-    head = "".join(f'<th scope="col" title="{escape_html(theme_title(corpus, code, language))}">'
-                   f"{escape_html(code)}</th>" for code in themes)
+    titles = {code: theme_title(corpus, code, language) for code in themes}
+    head = "".join(f'<th scope="col" title="{escape_html(titles[code])}">{escape_html(code)}</th>' for code in themes)
     parts = [f'<h3 id="pns-matrix-title">{escape_html(t("matrix_title", language))}</h3>'
              f'<p class="pns-muted">{escape_html(t("matrix_help", language))}</p>'
              '<div class="pns-matrix-wrap"><table class="pns-matrix" aria-labelledby="pns-matrix-title"><thead>'
@@ -441,7 +441,7 @@ def actor_matrix(corpus: Any, language: str = DEFAULT_LANGUAGE) -> str:
             if not n:
                 cells.append("<td></td>")
                 continue
-            label = f"{actor.name} · {code} {theme_title(corpus, code, language)}: {objective_count(n, language)}"
+            label = f"{actor.name} · {code} {titles[code]}: {objective_count(n, language)}"
             href = app_href(language, actor=actor.name, theme=code)
             cells.append(f'<td style="{heat_style(n, most)}"><a href="{escape_html(href)}" '
                          f'title="{escape_html(label)}" aria-label="{escape_html(label)}">{n}</a></td>')
@@ -463,11 +463,11 @@ def actor_results(corpus: Any, query: str | None, language: str = DEFAULT_LANGUA
     with ``theme`` (a cell of the actor × theme map), only that theme's objectives, and a link to all of them."""
     if not query or not query.strip():
         return actor_overview(corpus, language)
-    if theme:
-        return _actor_in_theme(corpus, query, theme, language)
     actors = corpus.matcher.lookup(query)
     if not actors:
         return f'<div class="pns-panel"><p>{escape_html(t("actor_none", language, q=query.strip()))}</p></div>'
+    if theme:
+        return _actor_in_theme(corpus, actors, theme, language)
     index = corpus.actor_index
     parts = ['<div class="pns-panel pns-actor">']
     for actor in actors:
@@ -488,8 +488,7 @@ def actor_results(corpus: Any, query: str | None, language: str = DEFAULT_LANGUA
                          f"{escape_html(theme_code)} {escape_html(theme_title(corpus, theme_code, language))}"
                          "</a></div><ul>")
             for o in members:
-                spans = corpus.matcher.find(o.text).get(actor.id, [])
-                parts.append(f"<li>{objective_link(o.id, language)} {highlight_html(o.text, spans)}</li>")
+                parts.append(_actor_item(corpus, actor, o, language))
             parts.append("</ul>")
         if prose:
             parts.append(f"<h4>{escape_html(t('actor_prose', language))}</h4>")
@@ -502,10 +501,13 @@ def actor_results(corpus: Any, query: str | None, language: str = DEFAULT_LANGUA
     return "".join(parts)
 
 
-def _actor_in_theme(corpus: Any, query: str, theme: str, language: str) -> str:
-    actors = corpus.matcher.lookup(query)
-    if not actors:
-        return f'<div class="pns-panel"><p>{escape_html(t("actor_none", language, q=query.strip()))}</p></div>'
+def _actor_item(corpus: Any, actor: Any, objective: Any, language: str) -> str:
+    """One objective naming ``actor``: its link, and its text with the actor's names marked."""
+    spans = corpus.matcher.find(objective.text).get(actor.id, [])
+    return f"<li>{objective_link(objective.id, language)} {highlight_html(objective.text, spans)}</li>"
+
+
+def _actor_in_theme(corpus: Any, actors: list[Any], theme: str, language: str) -> str:
     parts = ['<div class="pns-panel pns-actor">']
     for actor in actors:
         objectives = [corpus.objectives[p] for p in corpus.actor_index.get(actor.id, ())
@@ -515,8 +517,7 @@ def _actor_in_theme(corpus: Any, query: str, theme: str, language: str) -> str:
                      f"<h4>{escape_html(t('actor_objectives', language))} "
                      f"({escape_html(objective_count(len(objectives), language))})</h4><ul>")
         for o in objectives:
-            spans = corpus.matcher.find(o.text).get(actor.id, [])
-            parts.append(f"<li>{objective_link(o.id, language)} {highlight_html(o.text, spans)}</li>")
+            parts.append(_actor_item(corpus, actor, o, language))
         parts.append(f'</ul><p><a href="{escape_html(app_href(language, actor=actor.name))}">'
                      f"{escape_html(t('actor_all_themes', language, name=actor.name))}</a></p>")
     parts.append("</div>")
@@ -667,7 +668,7 @@ def eval_report(summary: Mapping[str, Any] | None, language: str = DEFAULT_LANGU
 
 
 def eval_status(state: str, language: str = DEFAULT_LANGUAGE, *, done: int = 0, total: int = 0, mode: str = "",
-                seconds: float = 0.0, message: str = "", report_path: str = "") -> str:
+                seconds: float = 0.0, message: str = "") -> str:
     """The line above the report: what the tab offers before any run, a run's progress, or how it ended."""
     if state == "running":
         bar = f'<progress max="{max(total, 1)}" value="{min(done, max(total, 1))}"></progress>'
@@ -679,4 +680,4 @@ def eval_status(state: str, language: str = DEFAULT_LANGUAGE, *, done: int = 0, 
                 f'{escape_html(t("eval_failed", language, message=message or "?"))}</div>')
     key = {"done": "eval_done", "none": "eval_none"}.get(state, "eval_idle")
     return (f'<div class="pns-panel pns-eval-status" role="status">'
-            f"{escape_html(t(key, language, seconds=f'{seconds:.0f}', path=report_path))}</div>")
+            f"{escape_html(t(key, language, seconds=f'{seconds:.0f}'))}</div>")
