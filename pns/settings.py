@@ -252,6 +252,16 @@ def _check_keys(values: dict[str, Any], origin: str) -> None:
         )
 
 
+def child_environment(settings: Settings) -> dict[str, str]:
+    """This process's environment with every setting as a ``PNS_<FIELD>`` variable: a child ``pns`` process
+    (the load test's server, the web app's evaluation run) then runs with exactly these settings, and no other
+    PNS_* variable of this process leaks through."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIX)}
+    for f in dataclasses.fields(settings):
+        env[f"{ENV_PREFIX}{f.name.upper()}"] = str(getattr(settings, f.name))
+    return env
+
+
 def is_true(text: str) -> bool:
     """How a yes/no setting reads as text: 1, true, yes, on (any case)."""
     return text.strip().lower() in {"1", "true", "yes", "on"}

@@ -1,16 +1,13 @@
 """The Evaluation tab's run button: `pns eval` in a child process, one at a time, with its progress.
 
 A child process rather than a thread: the evaluation loads its own assistant and takes the CPU for a minute or
-two, and a crash or a kill there never takes the app down. The child reads the app's own settings (written to a
-TOML file for it, every ``PNS_*`` variable of the app's environment left out), so it evaluates the index the app
-serves and writes its report where the tab reads it.
+two, and a crash or a kill there never takes the app down. The child runs with the app's own settings
+(``child_environment``), so it evaluates the index the app serves and writes its report where the tab reads it.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -19,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pns.settings import ENV_PREFIX
+from pns.settings import child_environment
 
 PROGRESS_FILE = "progress.json"
 LOG_FILE = "run.log"
@@ -39,17 +36,6 @@ class RunStatus:
     @property
     def running(self) -> bool:
         return self.state == "running"
-
-
-def settings_toml(settings: Any) -> str:
-    """The settings as a TOML file the child loads (PNS_CONFIG): every field, so nothing falls back to a default
-    the app does not use. JSON strings, numbers and booleans are valid TOML values."""
-    lines = []
-    for f in dataclasses.fields(settings):
-        value = getattr(settings, f.name)
-        if isinstance(value, bool | int | float | str):
-            lines.append(f"{f.name} = {json.dumps(value, ensure_ascii=False)}")
-    return "\n".join(lines) + "\n"
 
 
 class EvaluationRunner:
@@ -75,16 +61,13 @@ class EvaluationRunner:
                 return False
             self.out_dir.mkdir(parents=True, exist_ok=True)
             self.progress_path.unlink(missing_ok=True)
-            config = self.out_dir / "settings.toml"
-            config.write_text(settings_toml(self.settings), encoding="utf-8")
-            env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIX)}
-            env[f"{ENV_PREFIX}CONFIG"] = str(config)
             command = [sys.executable, "-m", "pns.cli", "eval", "--out", str(self.out_dir),
                        "--progress-file", str(self.progress_path)]
             if self.questions is not None:
                 command += ["--questions", str(self.questions)]
             with open(self.out_dir / LOG_FILE, "wb") as log:
-                self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env,
+                self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                                                 env=child_environment(self.settings),
                                                  stdin=subprocess.DEVNULL, cwd=self.out_dir)
             self._started = time.monotonic()
             self._finished = None

@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pns.errors import UsageError
+from pns.settings import child_environment
 
 # As ui/__init__.py does; set here too because an editable install made before ui/ had an __init__.py treats
 # ui as a namespace package and never runs it. The clients below also pass analytics_enabled=False.
@@ -324,17 +325,6 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def settings_environment(settings: Any) -> dict[str, str]:
-    """This process's environment with every setting as a ``PNS_<FIELD>`` variable: a child `pns serve`
-    then runs with exactly these settings (and no other PNS_* variable)."""
-    import dataclasses
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PNS_")}
-    for f in dataclasses.fields(settings):
-        env[f"PNS_{f.name.upper()}"] = str(getattr(settings, f.name))
-    return env
-
-
 def wait_for_server(url: str, timeout: float, alive: Callable[[], bool] = lambda: True,
                     auth: tuple[str, str] | None = None, token: str | None = None) -> None:
     """Poll ``/api/v1/readyz`` until it answers 200 (an index is served); UsageError at the deadline."""
@@ -359,7 +349,7 @@ def local_app(settings: Any) -> Iterator[str]:
     ensure_ready(settings)
     url = f"http://127.0.0.1:{settings.port}"
     with tempfile.TemporaryFile("w+", encoding="utf-8") as log:
-        child = subprocess.Popen([sys.executable, "-m", "pns.cli", "serve"], env=settings_environment(settings),
+        child = subprocess.Popen([sys.executable, "-m", "pns.cli", "serve"], env=child_environment(settings),
                                  stdin=subprocess.DEVNULL, stdout=log, stderr=log)
         try:
             from ui.app import auth_from_settings

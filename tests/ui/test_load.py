@@ -137,13 +137,12 @@ def test_an_unknown_target_is_refused(capsys):
 
 
 def test_the_child_server_gets_exactly_these_settings(monkeypatch, tmp_path):
-    from pns.settings import load_settings
-    from ui.load import settings_environment
+    from pns.settings import child_environment, load_settings
 
     settings = load_settings(data_dir=str(tmp_path), top_k=7, bm25=False, llm_timeout=2.5, auth_user="u",
                              auth_password="p w", allowed_hosts="a.example,b.example")
     monkeypatch.setenv("PNS_TOP_K", "3")  # the parent's own variables do not leak through
-    env = settings_environment(settings)
+    env = child_environment(settings)
     assert env["PNS_TOP_K"] == "7"
     for key in [k for k in os.environ if k.startswith("PNS_")]:
         monkeypatch.delenv(key)
