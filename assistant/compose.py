@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from assistant.export import escape_markdown, labels, normalise_spans
 from assistant.wording import count, plural
-from corpus.analysis import analyse
+from corpus.analysis import analyse, word_stem
 from corpus.clean import fold_chars
 
 LEADS: dict[str, dict[str, str]] = {
@@ -144,8 +144,8 @@ def highlight_spans(text: str, query: str, language: str, corpus_language: str =
     if query_stems:
         folded = fold_chars(text)
         for m in _WORD.finditer(folded):
-            stems = analyse(m.group(0), corpus_language)
-            if stems and stems[0] in query_stems:
+            stem = word_stem(m.group(0), corpus_language)
+            if stem is not None and stem in query_stems:
                 spans.add(m.span())
     return tuple(normalise_spans(spans, len(text)))
 

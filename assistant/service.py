@@ -8,7 +8,6 @@ Follow-ups reuse the conversation: "et pour la drogue ?" after a list, "plus de 
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -124,7 +123,6 @@ class Assistant:
         # Theme routing and the out-of-scope margins compare similarities in one encoder's space (USE's when it
         # is configured: the thresholds were set there); with no encoder at all, only the glossary routes.
         self.route_signal = "use" if "use" in index.dense else next(iter(index.dense), None)
-        self._last_embedding = threading.local()
 
     @classmethod
     def load(cls, settings: Settings, warm: bool = False) -> Assistant:
@@ -427,13 +425,9 @@ class Assistant:
         return sorted(adjusted, key=lambda h: -h.score)[:k]
 
     def _embed(self, text: str) -> dict[str, np.ndarray]:
-        """The question's vectors; one question may need them for routing, retrieval and suggestions, so the last
-        ones of this thread are kept (one entry: a different question is always embedded afresh)."""
-        last = getattr(self._last_embedding, "value", None)
-        if last is None or last[0] != text:
-            last = (text, self.index.embed_query(text))
-            self._last_embedding.value = last
-        return last[1]
+        """The question's vectors; one question may need them for routing, retrieval and suggestions, and the
+        index keeps the recent questions' vectors (``query_cache``), so they are computed once."""
+        return self.index.embed_query(text)
 
     def warm_up(self) -> None:
         """Load the model and the lazy tables once, so the first real question is as fast as the others."""

@@ -55,6 +55,14 @@ def analyse(text: str, lang: str) -> list[str]:
     return _stemmer(lang).stemWords(words)
 
 
+@lru_cache(maxsize=65_536)
+def word_stem(word: str, lang: str) -> str | None:
+    """The stem of one word (None for a stopword), remembered: highlighting stems every word of every cited
+    passage, and the plan's vocabulary is small."""
+    stems = analyse(word, lang)
+    return stems[0] if stems else None
+
+
 def analyse_query(text: str, languages: Iterable[str]) -> list[str]:
     """Query tokens analysed in each given language (the question's, then the corpus'), without duplicates."""
     seen: dict[str, None] = {}

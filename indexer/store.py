@@ -19,7 +19,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -129,6 +131,11 @@ class HybridIndex:
         self.dense_position = {row: i for i, row in enumerate(self.dense_rows)}
         self.languages = sorted({u.language for u in units}) or ["fr"]
         self.folder: Path | None = None  # the version folder it was saved to or loaded from
+        # Question vectors by (signal, text), least recently used first; shared by the answering threads.
+        self._queries: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._queries_lock = threading.Lock()
+        self.query_cache_hits = 0
+        self.query_cache_misses = 0
 
     @property
     def signals(self) -> list[str]:
@@ -303,9 +310,31 @@ class HybridIndex:
         return index
 
     # -- searching -----------------------------------------------------------------------------------------------
+    def query_vector(self, signal: str, query: str) -> np.ndarray:
+        """The query's vector in one encoder's space (read-only), from the in-memory cache when it was asked before:
+        an encoder costs most of an answer, and the same questions come back."""
+        size = int(getattr(self.settings, "query_cache", 0)) * max(1, len(self.embedders))  # questions × encoders
+        key = (signal, query)
+        if size > 0:
+            with self._queries_lock:
+                vector = self._queries.get(key)
+                if vector is not None:
+                    self._queries.move_to_end(key)
+                    self.query_cache_hits += 1
+                    return vector
+        vector = self.embedders[signal].encode([query], kind="query")[0]
+        vector.setflags(write=False)
+        with self._queries_lock:
+            self.query_cache_misses += 1
+            if size > 0:
+                self._queries[key] = vector
+                while len(self._queries) > size:
+                    self._queries.popitem(last=False)
+        return vector
+
     def embed_query(self, query: str) -> dict[str, np.ndarray]:
         """The query's vector in every encoder's space."""
-        return {signal: e.encode([query], kind="query")[0] for signal, e in self.embedders.items()}
+        return {signal: self.query_vector(signal, query) for signal in self.embedders}
 
     def bm25(self, query: str, k: int, language: str | None = None) -> list[tuple[str, float]]:
         """Units by BM25, the query analysed in its language first, then in the corpus' languages."""
@@ -364,7 +393,7 @@ class HybridIndex:
             raise UsageError(f"k must be at least 1, got {k}")
         needed = [s for s in signals if s != "bm25"]
         if needed and (vectors is None or any(s not in vectors for s in needed)):
-            vectors = {**(vectors or {}), **{s: self.embedders[s].encode([query], kind="query")[0]
+            vectors = {**(vectors or {}), **{s: self.query_vector(s, query)
                                              for s in needed if not vectors or s not in vectors}}
         rankings = self.rankings(query, language, vectors or {}, signals)
         if len(signals) == 1:

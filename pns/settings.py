@@ -78,6 +78,10 @@ class Settings:
     chunk_overlap_sentences: int = _f(1, "Sentences repeated between consecutive prose units.", index=True)
     max_question_chars: int = _f(2000, "Longer questions are truncated, with a notice.")
     top_k: int = _f(5, "Passages cited for a free question.")
+    query_cache: int = _f(4096, "Question vectors an open index keeps in memory (each encoder's; the least recently "
+                                "used go first), so a question asked again — an example, a popular question, a "
+                                "refreshed page — skips the encoders; 1 keeps only the last (an answer still "
+                                "computes its own once). About 4 KB a question.")
     host: str = _f("127.0.0.1", "Address the web app binds to.")
     port: int = _f(7860, "Port of the web app.")
     public_url: str = _f("", "Base URL used in permalinks; empty means http://HOST:PORT.")
@@ -178,7 +182,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "hnsw_threshold": (1, 1_000_000_000), "hnsw_m": (2, 256), "hnsw_ef_search": (1, 4096),
     "rrf_k": (1, 10_000), "bm25_crosslingual_factor": (0, 1), "route_weight": (0, 1), "goal_weight": (0, 10),
     "candidates": (1, 100_000), "chunk_max_chars": (100, 100_000), "chunk_overlap_sentences": (0, 10),
-    "max_question_chars": (20, 1_000_000), "top_k": (1, 50), "port": (1, 65_535), "llm_timeout": (0.1, 600),
+    "max_question_chars": (20, 1_000_000), "top_k": (1, 50), "query_cache": (1, 1_000_000), "port": (1, 65_535), "llm_timeout": (0.1, 600),
     "reload_interval": (0, 86_400), "answer_workers": (1, 64), "app_concurrency": (1, 64), "login_failures": (1, 1000),
     "login_backoff_max": (1, 86_400),
     "feedback_max_question_bytes": (1_024, 1_048_576), "feedback_max_answer_bytes": (1_024, 16_777_216),

@@ -83,13 +83,17 @@ class LiveAssistant:
         self.reloads = 0
         self.loaded_at = time.time()
         self.on_answer = on_answer
-        self._pool = ThreadPoolExecutor(max_workers=int(getattr(settings, "answer_workers", 2)),
+        self._workers = int(getattr(settings, "answer_workers", 2))
+        self._pool = ThreadPoolExecutor(max_workers=self._workers,
                                         thread_name_prefix="pns-answer", initializer=self._mark_worker)
         self._worker = threading.local()
 
     # -- the answering threads ------------------------------------------------------------------------------------
     def _mark_worker(self) -> None:
+        from indexer.embedders import share_cores
+
         self._worker.active = True
+        share_cores(self._workers)  # concurrent answers share the cores, never oversubscribe them
 
     def in_worker(self) -> bool:
         return getattr(self._worker, "active", False)

@@ -45,6 +45,9 @@ class Metrics:
                            ["version"], registry=r)
         self.reloads = Gauge("pns_index_reloads", "Live index reloads done by this process since it started.",
                              registry=r)
+        self.query_cache = Gauge("pns_query_cache_lookups", "Question-vector lookups of the served index since it "
+                                 "was loaded, by result (hit: a question asked before skipped the encoders).",
+                                 ["result"], registry=r)
         self._version: str | None = None
 
     def answered(self, answer: Any, seconds: float) -> None:
@@ -63,6 +66,11 @@ class Metrics:
             self.index.remove(self._version)
         self.index.labels(version).set(1)
         self._version = version
+
+    def set_query_cache(self, index: Any) -> None:
+        """Copy the served index's question-vector cache counts (a reloaded index starts again from 0)."""
+        self.query_cache.labels("hit").set(getattr(index, "query_cache_hits", 0))
+        self.query_cache.labels("miss").set(getattr(index, "query_cache_misses", 0))
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

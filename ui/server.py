@@ -115,8 +115,9 @@ def create_app(settings: Any, live: Any = None, *, feedback_store: Any = None,
     app.mount("/api/v1", api)
 
     def prometheus() -> Response:
-        live.current()
+        assistant = live.current()
         metrics.set_index(live.version, live.reloads)
+        metrics.set_query_cache(assistant.index)
         return Response(metrics.render(), media_type=CONTENT_TYPE)
 
     app.add_api_route("/metrics", prometheus, methods=["GET"], dependencies=[Depends(login)],

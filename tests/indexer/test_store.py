@@ -163,6 +163,47 @@ def test_given_query_vectors_replace_the_query_embedding(fixture_index: HybridIn
     assert fixture_index.embed_query(unit.text).keys() == {"use", "e5"}
 
 
+class _Counting:
+    """An encoder that counts the texts it embeds (wrapping a real one)."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner, self.signal, self.dim, self.id, self.texts = inner, inner.signal, inner.dim, inner.id, []
+
+    def encode(self, texts: list[str], kind: str = "passage") -> np.ndarray:
+        self.texts += texts
+        return self.inner.encode(texts, kind=kind)
+
+
+def _counting_index(index: HybridIndex, size: int) -> tuple[HybridIndex, dict[str, _Counting]]:
+    counting = {signal: _Counting(e) for signal, e in index.embedders.items()}
+    copy = HybridIndex(index.units, index.dense, index.lexical, counting, index.settings.replace(query_cache=size),
+                       index.manifest)
+    return copy, counting
+
+
+def test_a_question_asked_again_skips_the_encoders(fixture_index: HybridIndex) -> None:
+    index, counting = _counting_index(fixture_index, size=2)
+    first = index.search("contrôles de vitesse", k=3)
+    again = index.search("contrôles de vitesse", k=3)
+    assert [h.to_dict() for h in again] == [h.to_dict() for h in first]
+    assert {s: c.texts for s, c in counting.items()} == {"use": ["contrôles de vitesse"], "e5": ["contrôles de vitesse"]}
+    assert (index.query_cache_hits, index.query_cache_misses) == (2, 2)
+    vector = index.query_vector("e5", "contrôles de vitesse")
+    assert not vector.flags.writeable  # a caller cannot change what the next one gets
+    # least recently used goes first: two questions fit, a third evicts the oldest
+    index.embed_query("radar")
+    index.embed_query("drogue")
+    index.embed_query("contrôles de vitesse")
+    assert counting["e5"].texts == ["contrôles de vitesse", "radar", "drogue", "contrôles de vitesse"]
+
+
+def test_query_cache_of_one_keeps_only_the_last_question(fixture_index: HybridIndex) -> None:
+    index, counting = _counting_index(fixture_index, size=1)
+    for question in ["radar", "radar", "drogue", "radar"]:
+        index.embed_query(question)
+    assert counting["use"].texts == ["radar", "drogue", "radar"] and index.query_cache_hits == 2
+
+
 def test_search_refuses_bad_mode_and_k(fixture_index: HybridIndex) -> None:
     with pytest.raises(UsageError, match="unknown search mode 'fuzzy'; use one of hybrid, bm25, dense, use, e5"):
         fixture_index.search("x", mode="fuzzy")

@@ -243,6 +243,8 @@ def test_metrics_count_answers_abstentions_feedback_and_name_the_index(api_serve
     before = _samples(httpx.get(f"{url}/metrics").text)
     client.post("/ask", json={"question": CYBER})
     client.post("/ask", json={"question": "Quelle est la recette de la tarte aux pommes ?"})
+    for _ in range(2):  # asked nowhere else: embedded once by each encoder, then found in the cache
+        client.post("/ask", json={"question": "Comment réussir une pâte feuilletée ?"})
     client.post("/feedback", json={"answer": "plain text", "rating": "up"})
     client.post("/feedback", json={"answer": "plain text", "comment": "x" * 200_000})
     response = httpx.get(f"{url}/metrics")
@@ -253,9 +255,10 @@ def test_metrics_count_answers_abstentions_feedback_and_name_the_index(api_serve
         return after.get(name, 0.0) - before.get(name, 0.0)
 
     assert delta('pns_answers_total{intent="list",language="fr"}') == 1
-    assert delta('pns_answers_total{intent="out_of_scope",language="fr"}') == 1
-    assert delta("pns_abstentions_total") == 1
-    assert delta("pns_answer_seconds_count") == 2
+    assert delta('pns_answers_total{intent="out_of_scope",language="fr"}') == 3
+    assert delta("pns_abstentions_total") == 3
+    assert delta("pns_answer_seconds_count") == 4
+    assert (delta('pns_query_cache_lookups{result="miss"}'), delta('pns_query_cache_lookups{result="hit"}')) == (4, 2)
     assert delta('pns_feedback_total{outcome="recorded",source="api"}') == 1
     assert delta('pns_feedback_total{outcome="refused",source="api"}') == 1
     version = HybridIndex.current_folder(Path(settings.index_dir)).name
