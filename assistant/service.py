@@ -31,6 +31,7 @@ from assistant.understanding import (
     narrowing_terms,
     objective_number,
     parse_objective_id,
+    parse_outline_id,
     retrieval_text,
     theme_code,
 )
@@ -527,6 +528,19 @@ class Assistant:
                     md, cits = self._answer_objectives(text, lang, [obj], head)
                     return Dispatch("objective", md, cits, obj.group_key, [oid], None)
             return Dispatch("objective", compose.lead("not_found", lang, ref=written), [], None, [], None)
+        outline_ref = parse_outline_id(text)
+        if outline_ref is not None:
+            # An item of a plan numbered by its headings (a full PDF): "PNSF-3.5.3-2", or "3.5.3-2" in any document.
+            code, outline, number = outline_ref
+            codes = [code] if code else [d.code for d in self.corpus.documents]
+            found = [f"{c}-{outline}-{number}" for c in codes if f"{c}-{outline}-{number}" in self.corpus.objectives]
+            if found:
+                obj = self.corpus.objectives[found[0]]
+                md, cits = self._answer_objectives(text, lang, [obj], compose.lead("objective", lang, ref=obj.id))
+                return Dispatch("objective", md, cits, obj.group_key, [obj.id], None)
+            if code in {d.code for d in self.corpus.documents}:
+                written = f"{code}-{outline}-{number}"
+                return Dispatch("objective", compose.lead("not_found", lang, ref=written), [], None, [], None)
 
         # 2. Follow-ups on the previous list: "plus de détails sur le 3", "et pour la drogue ?".
         if last is not None and last.passage_ids:

@@ -44,6 +44,11 @@ OBJECTIVE_NUMBER = re.compile(
 OBJECTIVE_ID = re.compile(r"\b(?:([A-Z][A-Z0-9]{1,9})-)?([AB]\d{1,2})(?:\.(\d{1,2}))?-(\d{1,2})(b?)\b",
                           re.IGNORECASE)
 
+# An item of a plan numbered by its headings, as a full PDF's are ("PNSF-3.5.3-2", "3.5.3-2"): without a document
+# code the heading number must have a dot, so "10-12 ans" stays words.
+OUTLINE_ID = re.compile(r"(?<![\w.])(?:([A-Z][A-Z0-9]{1,9})-)?(\d{1,2}(?:\.\d{1,2}){0,3})-(\d{1,3})(?![\w.-])",
+                        re.IGNORECASE)
+
 
 def clean_question(text: str, max_chars: int) -> tuple[str, list[str]]:
     """Plain text of a question, and notices about what was changed (control characters, truncation)."""
@@ -165,6 +170,15 @@ def parse_objective_id(question: str) -> tuple[str | None, str, int | None, int,
     code, theme, group, number, suffix = m.groups()
     return (code.upper() if code else None, theme.upper(), int(group) if group else None, int(number),
             suffix or "")
+
+
+def parse_outline_id(question: str) -> tuple[str | None, str, int] | None:
+    """(document code, heading number, item number) of a full plan's item id in the question ("PNSF-3.5.3-2")."""
+    for m in OUTLINE_ID.finditer(question):
+        code, outline, number = m.groups()
+        if code or "." in outline:
+            return code.upper() if code else None, outline, int(number)
+    return None
 
 
 def objective_number(question: str) -> int | None:

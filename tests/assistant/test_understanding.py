@@ -14,6 +14,7 @@ from assistant.understanding import (
     is_followup,
     objective_number,
     parse_objective_id,
+    parse_outline_id,
     retrieval_text,
 )
 
@@ -75,6 +76,23 @@ def test_clean_question_treats_crlf_as_whitespace() -> None:
 )
 def test_parse_objective_id(question: str, expected: tuple | None) -> None:
     assert parse_objective_id(question) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("PNSF-3.5.3-2", ("PNSF", "3.5.3", 2)),
+        ("Que dit pnsf-2.1.3-12 ?", ("PNSF", "2.1.3", 12)),
+        ("l'objectif 3.5.3-2", (None, "3.5.3", 2)),
+        ("NCSI-4-1", ("NCSI", "4", 1)),
+        ("des jeunes de 10-12 ans", None),
+        ("le plan 2016-2019", None),
+        ("PNS16-B5-3", None),
+        ("version 1.2.3-4.5", None),
+    ],
+)
+def test_parse_outline_id(question: str, expected: tuple | None) -> None:
+    assert parse_outline_id(question) == expected
 
 
 # -- objective_number ---------------------------------------------------------------------------------------------
