@@ -53,6 +53,8 @@ class LoadReport:
     error_samples: tuple[str, ...] = ()
     stopped_early: bool = False
     target: str = "app"
+    distinct_questions: int = 0
+    cache_lookups: dict[str, int] | None = None  # the server's question-vector cache during the run (/metrics)
 
     @property
     def planned(self) -> int:
@@ -91,6 +93,7 @@ class LoadReport:
             "latency_ms": {"p50": round(self.percentile(50), 1), "p95": round(self.percentile(95), 1),
                            "max": round(max(self.latencies_ms, default=0.0), 1)},
             "error_samples": list(self.error_samples),
+            "distinct_questions": self.distinct_questions, "query_cache_lookups": self.cache_lookups,
         }
 
     def summary(self) -> str:
@@ -106,6 +109,11 @@ class LoadReport:
             f"throughput  {d['throughput_rps']:.2f} answers/s ({d['seconds']:.1f} s)",
             f"latency     p50 {lat['p50']:.0f} ms · p95 {lat['p95']:.0f} ms · max {lat['max']:.0f} ms",
         ]
+        asked = f"questions   {self.distinct_questions} distinct"
+        if self.cache_lookups is not None:
+            asked += (f"; question-vector cache {self.cache_lookups['hit']} hits, {self.cache_lookups['miss']} misses "
+                      "(one lookup per encoder)")
+        lines.append(asked)
         lines += [f"error       {sample}" for sample in self.error_samples]
         return "\n".join(lines)
 
@@ -257,6 +265,9 @@ def run_load(url: str, clients: int = 20, questions_per_client: int = 50, *,
     if not pool:
         raise UsageError("no questions to ask")
 
+    distinct = len({pool[(n * questions_per_client + k) % len(pool)]
+                    for n in range(clients) for k in range(questions_per_client)})
+    before = cache_lookups(url, auth, token)
     stop_at = time.monotonic() + max_seconds
     clock: dict[str, float] = {}
     start_line = threading.Barrier(clients + 1, action=lambda: clock.setdefault("began", time.monotonic()))
@@ -308,10 +319,31 @@ def run_load(url: str, clients: int = 20, questions_per_client: int = 50, *,
         results = [f.result() for f in futures]
         seconds = time.monotonic() - clock.get("began", time.monotonic())
     errors = [e for r in results for e in r.errors]
+    after = cache_lookups(url, auth, token)
+    lookups = {k: after[k] - before[k] for k in after} if before is not None and after is not None else None
     return LoadReport(url, clients, questions_per_client, seconds,
                       tuple(ms for r in results for ms in r.latencies_ms), len(errors),
                       tuple(dict.fromkeys(errors))[:MAX_ERROR_SAMPLES], any(r.stopped_early for r in results),
-                      target)
+                      target, distinct, lookups)
+
+
+def cache_lookups(url: str, auth: tuple[str, str] | None, token: str | None) -> dict[str, int] | None:
+    """The server's question-vector cache hits and misses so far, from its /metrics; None when not readable."""
+    import httpx
+
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        response = httpx.get(f"{url}/metrics", timeout=5.0, auth=auth, headers=headers)
+    except httpx.HTTPError:
+        return None
+    if response.status_code != 200:
+        return None
+    found = {}
+    for line in response.text.splitlines():
+        for result in ("hit", "miss"):
+            if line.startswith(f'pns_query_cache_lookups{{result="{result}"}} '):
+                found[result] = int(float(line.rsplit(" ", 1)[1]))
+    return found if len(found) == 2 else None
 
 
 def _describe(exc: BaseException) -> str:

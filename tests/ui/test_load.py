@@ -109,6 +109,9 @@ def test_twenty_clients_fifty_questions_each_through_the_rest_api(rest_server):
     assert report.error_samples == ()
     assert (report.requests, report.answers, report.errors, report.target) == (1000, 1000, 0, "rest")
     assert report.ok and 0 < report.percentile(50) <= report.percentile(95)
+    # the 200 questions of the evaluation set, each asked five times: repeats find their vectors in the cache
+    assert report.distinct_questions == 200
+    assert report.cache_lookups is not None and report.cache_lookups["hit"] > 0
 
 
 @pytest.mark.server
