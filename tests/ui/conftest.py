@@ -86,6 +86,7 @@ class FakeAssistant:
 
     def __init__(self, corpus: Corpus) -> None:
         self.corpus = corpus
+        self.index: Any = None  # no engine behind it: /metrics reports no question-vector cache lookups
         self.calls: list[tuple[str, str | None, Any]] = []
 
     def ask(self, question: str, language: str | None = None, conversation: Any = None) -> Answer:
