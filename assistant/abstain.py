@@ -292,7 +292,7 @@ def load_abstention(index: Any) -> tuple[AbstentionModel, dict[str, np.ndarray]]
     folder = index.folder
     model = AbstentionModel.load(folder)
     expected = {"index": index_key(index), "data": data_sha256(load_examples(background_path(index.settings))),
-                "signals": list(index.signals), "method": METHOD}
+                "signals": list(index.signals), "method": METHOD, "ranker": _ranker_of(index)}
     found = {k: model.meta.get(k) for k in expected}
     if found != expected:
         raise IndexStateError(f"the out-of-scope model in {folder} was fitted on another index or other training "
@@ -302,6 +302,14 @@ def load_abstention(index: Any) -> tuple[AbstentionModel, dict[str, np.ndarray]]
         raise IndexStateError(f"the out-of-scope vectors in {folder} do not match the index's encoders; "
                               "run `pns index`")
     return model, background
+
+
+def _ranker_of(index: Any) -> str | None:
+    """The learned ranker the decision's signals went through (the one stored with the index when the setting is
+    on): a refitted ranker refits the decision."""
+    from indexer.ranker import fingerprint
+
+    return fingerprint(Path(index.folder)) if index.settings.ranker else None
 
 
 def abstention_status(index: Any) -> str | None:
@@ -423,7 +431,7 @@ def fit_for(assistant: Any, examples: Sequence[Example] | None = None,
     x = np.vstack([s.vector(names) for s in signals])
     y = np.array([0.0 if e.in_scope else 1.0 for e in examples])
     meta = {"index": index_key(assistant.index), "data": data_sha256(examples),
-            "signals": list(assistant.index.signals), "method": METHOD}
+            "signals": list(assistant.index.signals), "method": METHOD, "ranker": _ranker_of(assistant.index)}
     grouped = grouped_predictions(examples, signals, vectors, background, names, y) if vectors else None
     model, report = fit(x, y, names, meta, grouped)
     return model, background, report

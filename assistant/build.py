@@ -22,21 +22,25 @@ def ensure_ready(settings: Settings, rebuild: bool = False, progress: Callable[[
     Returns what was done: {"index_built": bool, "abstention": None or the cross-validation figures}.
     """
     from assistant.abstain import abstention_status, fit_for, save_abstention
+    from assistant.ranking import load_ranker
     from assistant.service import Assistant
     from corpus.catalogue import Corpus
     from indexer.build import ensure_index, open_index
 
     previous = _stored_model(settings)
+    previous_ranker = _stored_ranker(settings)
     start = time.perf_counter()
     built = ensure_index(settings, rebuild=rebuild, progress=progress, quiet=quiet)
     index_seconds = round(time.perf_counter() - start, 2)
     corpus = Corpus.load(settings, detect_languages=False)
     index = open_index(settings, corpus)
+    ranking = _ensure_ranker(settings, corpus, index, previous_ranker, quiet)
+    ranker = load_ranker(index) if settings.ranker else None
     if built and previous is not None:
         save_abstention(index, *previous)  # kept only if it was fitted on an identical index and the same data
     reason = abstention_status(index)
     if reason is None:
-        return {"index_built": built, "index_seconds": index_seconds, "abstention": None}
+        return {"index_built": built, "index_seconds": index_seconds, "ranker": ranking, "abstention": None}
     if not quiet:
         # this is the refit the reason's own advice ("run `pns index`") asks for: say why, not what to run
         why = "for the new index" if built else f"({reason.removesuffix('; run `pns index`')})"
@@ -46,12 +50,48 @@ def ensure_ready(settings: Settings, rebuild: bool = False, progress: Callable[[
     start = time.perf_counter()
     cache = EmbeddingCache(settings.cache_path / "embeddings.sqlite")
     try:
-        model, background, report = fit_for(Assistant(settings, corpus, index), cache=cache)
+        model, background, report = fit_for(Assistant(settings, corpus, index, ranker=ranker), cache=cache)
     finally:
         cache.close()
     save_abstention(index, model, background)
-    return {"index_built": built, "index_seconds": index_seconds, "abstention": {**report, "seconds": round(time.perf_counter() - start, 2),
+    return {"index_built": built, "index_seconds": index_seconds, "ranker": ranking, "abstention": {**report, "seconds": round(time.perf_counter() - start, 2),
                                                  "file": str(Path(index.folder) / "abstention.json")}}
+
+
+def _ensure_ranker(settings: Settings, corpus: Any, index: Any, previous: Any, quiet: bool) -> dict[str, Any] | None:
+    """Fit the learned ranker when the index has no current one (an identical rebuild keeps the previous one);
+    returns what the fit did, None when nothing was fitted."""
+    from assistant.ranking import fit_ranker, ranker_status
+    from assistant.service import Assistant
+    from indexer.cache import EmbeddingCache
+
+    if previous is not None and ranker_status(index) is not None:
+        previous.save(Path(index.folder))
+    if ranker_status(index) is None:
+        return None
+    if not quiet:
+        print("pns: fitting the learned ranker on the labelled questions", file=sys.stderr)
+    start = time.perf_counter()
+    cache = EmbeddingCache(settings.cache_path / "embeddings.sqlite")
+    try:
+        ranker = fit_ranker(Assistant(settings, corpus, index), cache=cache)
+    finally:
+        cache.close()
+    ranker.save(Path(index.folder))
+    return {"fitted": ranker.meta["fitted"], "questions": ranker.meta["questions"],
+            "reason": ranker.meta.get("reason"), "seconds": round(time.perf_counter() - start, 2)}
+
+
+def _stored_ranker(settings: Settings) -> Any:
+    """The learned ranker of the live index folder, read before a rebuild replaces it."""
+    from indexer.ranker import Ranker
+    from indexer.store import HybridIndex
+    from pns.errors import IndexStateError
+
+    try:
+        return Ranker.load(HybridIndex.current_folder(Path(settings.index_dir)))
+    except (IndexStateError, OSError, ValueError):
+        return None
 
 
 def _stored_model(settings: Settings) -> tuple[Any, Any] | None:

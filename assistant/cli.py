@@ -48,13 +48,19 @@ def cmd_index(args: argparse.Namespace, settings: Any) -> int:
         signals += [f"{e['signal']} ({e['id']}, dim {e['dim']}, {e['kind']})" for e in manifest["encoders"]]
         print(f"index built in {elapsed:.2f} s: {counts['units']} units from {counts['passages']} passages; "
               f"signals: {', '.join(signals)} → {folder}")
+    ranking = done.get("ranker")
+    if ranking:
+        if ranking["fitted"]:
+            print(f"learned ranker fitted in {ranking['seconds']:.2f} s on {ranking['questions']} labelled questions")
+        else:
+            print(f"learned ranker not fitted ({ranking['reason']}): free questions keep the fusion order")
     fitted = done["abstention"]
     if fitted:
         print(f"out-of-scope decision fitted in {fitted['seconds']:.2f} s on {fitted['examples']} questions "
               f"({fitted['out_of_scope']} out of scope); validated {fitted['validation']}: abstains on "
               f"{fitted['cv_abstention']:.1%} of out-of-scope questions, {fitted['cv_false_abstention']:.1%} of "
               f"in-scope ones, threshold {fitted['threshold']:.3f}")
-    if not done["index_built"] and not fitted:
+    if not done["index_built"] and not fitted and not ranking:
         print(f"index is current ({settings.index_dir}); use --rebuild to rebuild it")
     return 0
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from assistant import compose
 from assistant.abstain import NEIGHBOURS, AbstentionModel, Signals, load_abstention
+from assistant.ranking import load_ranker
 from assistant.text import clean_text
 from assistant.understanding import (
     OBJECTIVE_ID,
@@ -41,10 +42,12 @@ from corpus.clean import fold
 from corpus.language import detect_language
 from indexer.build import open_index
 from indexer.fusion import best_per_passage, fuse
+from indexer.ranker import Ranker
+from indexer.ranker import features as ranker_features
 from indexer.store import HybridIndex
 from pns.errors import UsageError
 from pns.settings import Settings
-from pns.types import Actor, Answer, Citation, Hit, Objective, Passage
+from pns.types import Actor, Answer, Citation, Hit, Objective, Passage, SignalScore
 
 LANGUAGES = ("fr", "nl", "en")
 # Named in so many passages that naming them says little about what a question is about.
@@ -105,12 +108,18 @@ class Scope:
         return self.p_out >= self.threshold
 
 
+def fused_score(hit: Hit) -> float:
+    """A hit's fused score, also when the learned ranker re-scored it."""
+    fused = hit.signals.get("fused")
+    return fused.score if fused is not None else hit.score
+
+
 class Assistant:
     """Holds the corpus and the index; `ask` is cheap and thread-safe (no shared mutable state but caches)."""
 
     def __init__(self, settings: Settings, corpus: Corpus, index: HybridIndex,
                  abstention: AbstentionModel | None = None,
-                 background: dict[str, np.ndarray] | None = None) -> None:
+                 background: dict[str, np.ndarray] | None = None, ranker: Ranker | None = None) -> None:
         self.settings = settings
         self.corpus = corpus
         self.index = index
@@ -119,6 +128,8 @@ class Assistant:
         # `pns index` fits and stores them beside the index. Without a model the assistant never abstains.
         self.abstention = abstention
         self.background = background or {}
+        # The learned order of a free question's fused candidates (assistant.ranking); None: fusion order.
+        self.ranker = ranker
         self.router = GlossaryRouter(corpus.glossary)
         self.unit_passage = index.passage_of
         # Theme routing and the out-of-scope margins compare similarities in one encoder's space (USE's when it
@@ -131,7 +142,8 @@ class Assistant:
         corpus = Corpus.load(settings, detect_languages=False)
         index = open_index(settings, corpus)
         model, background = load_abstention(index)
-        assistant = cls(settings, corpus, index, model, background)
+        ranker = load_ranker(index) if settings.ranker else None
+        assistant = cls(settings, corpus, index, model, background, ranker)
         if warm:
             assistant.warm_up()
         return assistant
@@ -357,7 +369,7 @@ class Assistant:
         bm25 = self.index.bm25(text, 1, language)
         code = theme_code(text)
         return Signals(best, tenth, near["out"], near["in"], bm25[0][1] if bm25 else 0.0, len(terms),
-                       sum(1 for t in terms if t in vocab), hits[0].score if hits else 0.0, route is not None,
+                       sum(1 for t in terms if t in vocab), max((fused_score(h) for h in hits), default=0.0), route is not None,
                        bool(actors), bool(code and self.corpus.group_objectives(code)), len(text.split()))
 
     def free_context(self, text: str) -> tuple[str | None, list[Actor]]:
@@ -407,13 +419,15 @@ class Assistant:
         order = np.argsort(-sims, kind="stable")
         return best_per_passage([(units[i], float(sims[i])) for i in order], self.unit_passage)
 
-    def retrieve(self, question: str, language: str, vectors: dict[str, np.ndarray], route: str | None,
-                 k: int) -> list[Hit]:
-        """Every signal fused, with the named theme's passages as one more ranking when the question names one."""
+    def candidates(self, question: str, language: str, vectors: dict[str, np.ndarray],
+                   route: str | None) -> tuple[list[Hit], dict[str, list[tuple[str, float]]]]:
+        """Every signal fused, with the named theme's passages as one more ranking when the question names one;
+        with each signal's unit ranking, which the learned ranker reads."""
         bm25_query = question
         if route:
             bm25_query = f"{question} {self.corpus.group_title(route)}"
-        rankings = self.index.rankings(bm25_query, language, vectors)
+        units = self.index.unit_rankings(bm25_query, language, vectors)
+        rankings = dict(self.index.rankings(bm25_query, language, vectors, units=units))
         weights = self.index.weights(language)
         if route:
             rankings["route"] = self._route_ranking(route, vectors)
@@ -423,7 +437,27 @@ class Assistant:
         goal = self.settings.goal_weight
         adjusted = [replace(h, score=round(h.score * goal, 6))
                     if self.corpus.passages[h.passage_id].kind == "goal" else h for h in hits]
-        return sorted(adjusted, key=lambda h: -h.score)[:k]
+        return sorted(adjusted, key=lambda h: -h.score), units
+
+    def candidate_features(self, hits: list[Hit], units: dict[str, list[tuple[str, float]]]) -> np.ndarray:
+        return ranker_features([(h.passage_id, h.score) for h in hits], units, self.unit_passage)
+
+    def retrieve(self, question: str, language: str, vectors: dict[str, np.ndarray], route: str | None,
+                 k: int) -> list[Hit]:
+        """The fused candidates, the first ``ranker_depth`` re-ordered by the learned ranker when there is one
+        (each hit keeps its fused score)."""
+        hits, units = self.candidates(question, language, vectors, route)
+        if self.ranker is None or not hits:
+            return hits[:k]
+        head = hits[:self.settings.ranker_depth]
+        share = self.ranker.shares(self.candidate_features(head, units))
+        # each re-ordered hit scores its share of the ranker's softmax over the head (beyond it: 0); its fused
+        # score and rank stay in its breakdown ("fused"), which the out-of-scope decision reads
+        ranked = [replace(h, score=round(float(share[i]), 6) if i < len(head) else 0.0, retriever="ranker",
+                          signals={**h.signals, "fused": SignalScore(i + 1, h.score, h.unit_id)})
+                  for i, h in enumerate(hits[:max(k, len(head))])]
+        order = {h.passage_id: i for i, h in enumerate(ranked)}
+        return sorted(ranked, key=lambda h: (-h.score, order[h.passage_id]))[:k]
 
     def _embed(self, text: str) -> dict[str, np.ndarray]:
         """The question's vectors; one question may need them for routing, retrieval and suggestions, and the

@@ -353,16 +353,21 @@ class HybridIndex:
         kept = [u for u in unit_ids if self.row_of[u] in self.dense_position]
         return kept, self.dense[signal].vectors([self.dense_position[self.row_of[u]] for u in kept])
 
-    def rankings(self, query: str, language: str | None, vectors: Mapping[str, np.ndarray],
-                 signals: list[str] | None = None) -> dict[str, Ranking]:
-        """Each signal's passage ranking (best unit per passage) over its ``candidates`` best units."""
+    def unit_rankings(self, query: str, language: str | None, vectors: Mapping[str, np.ndarray],
+                      signals: list[str] | None = None) -> dict[str, list[tuple[str, float]]]:
+        """Each signal's ``candidates`` best units (every view of a passage), best first."""
         pool = self.settings.candidates
-        out: dict[str, Ranking] = {}
-        for signal in signals if signals is not None else self.signals:
-            units = (self.bm25(query, pool, language) if signal == "bm25"
-                     else self.dense_search(signal, vectors[signal], pool))
-            out[signal] = best_per_passage(units, self.passage_of)
-        return out
+        return {signal: (self.bm25(query, pool, language) if signal == "bm25"
+                         else self.dense_search(signal, vectors[signal], pool))
+                for signal in (signals if signals is not None else self.signals)}
+
+    def rankings(self, query: str, language: str | None, vectors: Mapping[str, np.ndarray],
+                 signals: list[str] | None = None,
+                 units: Mapping[str, list[tuple[str, float]]] | None = None) -> dict[str, Ranking]:
+        """Each signal's passage ranking (best unit per passage) over its ``candidates`` best units (``units``:
+        those of :meth:`unit_rankings`, when already at hand)."""
+        units = units if units is not None else self.unit_rankings(query, language, vectors, signals)
+        return {signal: best_per_passage(found, self.passage_of) for signal, found in units.items()}
 
     def weights(self, language: str | None) -> dict[str, float]:
         """Fusion weights of this index's signals; BM25 weighs less for a question in a language the corpus

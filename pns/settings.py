@@ -57,6 +57,13 @@ class Settings:
     rrf_k: int = _f(60, "Reciprocal rank fusion constant k.")
     bm25_crosslingual_factor: float = _f(
         0.5, "BM25 weight multiplier when the question's language is not a language of the documents.")
+    ranker: bool = _f(
+        True,
+        "Re-order a free question's fused candidates with the learned ranker `pns index` fits on the labelled "
+        "questions (corpus/relevance.jsonl): every signal's score on every view of a passage. False: fusion order.")
+    ranker_depth: int = _f(30, "Fused candidates the learned ranker re-orders.")
+    ranker_l2: float = _f(200.0, "L2 penalty of the learned ranker's fit (chosen by cross-validation over the "
+                                 "development sets).")
     route_weight: float = _f(0.1, "Weight, in fusion, of the named theme's own passages for a free question.")
     goal_weight: float = _f(0.9, "Multiplier of a theme's goal sentence in a free question's fused ranking.")
     candidates: int = _f(200, "Units taken from each signal before fusion.")
@@ -180,7 +187,7 @@ _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 BOUNDS: dict[str, tuple[float, float]] = {
     "embed_batch_size": (1, 4096), "embed_workers": (1, 64),
     "hnsw_threshold": (1, 1_000_000_000), "hnsw_m": (2, 256), "hnsw_ef_search": (1, 4096),
-    "rrf_k": (1, 10_000), "bm25_crosslingual_factor": (0, 1), "route_weight": (0, 1), "goal_weight": (0, 10),
+    "rrf_k": (1, 10_000), "bm25_crosslingual_factor": (0, 1), "route_weight": (0, 1), "ranker_depth": (1, 1000), "ranker_l2": (0, 1e6), "goal_weight": (0, 10),
     "candidates": (1, 100_000), "chunk_max_chars": (100, 100_000), "chunk_overlap_sentences": (0, 10),
     "max_question_chars": (20, 1_000_000), "top_k": (1, 50), "query_cache": (1, 1_000_000), "port": (1, 65_535), "llm_timeout": (0.1, 600),
     "reload_interval": (0, 86_400), "answer_workers": (1, 64), "app_concurrency": (1, 64), "login_failures": (1, 1000),

@@ -61,6 +61,44 @@ def test_a_plain_list_keeps_the_plan_order(real_assistant, question: str, group:
 
 def test_free_answer_breakdown_names_every_signal(real_assistant) -> None:
     citation = real_assistant.ask("Comment la police lutte-t-elle contre les réseaux de mendicité ?").citations[0]
-    assert citation.scores["source"] == "hybrid"
-    assert set(citation.scores["signals"]) >= {"bm25", "use", "e5"}
+    assert citation.scores["source"] == "ranker"  # the learned ranker's order over the fused candidates
+    assert set(citation.scores["signals"]) >= {"bm25", "use", "e5", "fused"}
     assert citation.scores["signals"]["bm25"]["rank"] == 1
+
+
+def test_the_learned_ranker_is_fitted_with_the_index_and_reorders_only_the_fused_head(real_assistant) -> None:
+    from assistant.ranking import ranker_status
+    from assistant.service import Assistant
+
+    ranker = real_assistant.ranker
+    assert ranker is not None and ranker.meta["fitted"] is True
+    assert ranker_status(real_assistant.index) is None
+    assert ranker.meta["questions"] == 252  # corpus/relevance.jsonl: every labelled question has its objective
+    question = "Wat doet de politie tegen mensen die met valse documenten een uitkering krijgen?"
+    vectors = real_assistant.index.embed_query(question)
+    fused, _ = real_assistant.candidates(question, "nl", vectors, None)
+    ranked = real_assistant.retrieve(question, "nl", vectors, None, len(fused))
+    depth = real_assistant.settings.ranker_depth
+    # the same candidates; each scores its share of the ranker's softmax, best first, and keeps its fused score
+    assert sorted(h.passage_id for h in ranked[:depth]) == sorted(h.passage_id for h in fused[:depth])
+    assert [h.passage_id for h in ranked[depth:]] == [h.passage_id for h in fused[depth:]]
+    scores = [h.score for h in ranked]
+    assert scores == sorted(scores, reverse=True) and abs(sum(scores[:depth]) - 1.0) < 1e-4
+    assert set(scores[depth:]) == {0.0}
+    assert {h.passage_id: h.signals["fused"].score for h in ranked} == {h.passage_id: h.score for h in fused}
+    assert {h.retriever for h in ranked} == {"ranker"}
+    # the setting off: the fusion order
+    plain = Assistant(real_assistant.settings.replace(ranker=False), real_assistant.corpus, real_assistant.index)
+    assert plain.retrieve(question, "nl", vectors, None, 10) == fused[:10]
+
+
+def test_a_changed_ranker_setting_makes_the_stored_ranker_stale(real_assistant) -> None:
+    from types import SimpleNamespace
+
+    from assistant.ranking import ranker_status
+
+    index = real_assistant.index
+    other = SimpleNamespace(folder=index.folder, manifest=index.manifest, signals=index.signals,
+                            settings=index.settings.replace(ranker_l2=1.0))
+    assert ranker_status(other) == (f"the learned ranker in {index.folder} was fitted on another index, other "
+                                    "labelled questions or other ranker settings; run `pns index`")
