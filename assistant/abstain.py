@@ -42,10 +42,16 @@ MODEL_FILE = "abstention.json"
 BACKGROUND = Path(__file__).resolve().parent.parent / "corpus" / "background.jsonl"  # the shipped corpus's
 
 
+def corpus_data(settings: Any, shipped: Path) -> Path:
+    """The corpus folder's own copy of a labelled-questions file (by ``shipped``'s name); the shipped one when that
+    folder has none."""
+    own = Path(settings.corpus_dir) / shipped.name
+    return own if own.is_file() else shipped
+
+
 def background_path(settings: Any) -> Path:
     """The corpus folder's ``background.jsonl``; the shipped one when that folder has none."""
-    own = Path(settings.corpus_dir) / "background.jsonl"
-    return own if own.is_file() else BACKGROUND
+    return corpus_data(settings, BACKGROUND)
 TARGET_FALSE_ABSTENTION = 0.02  # at most 2 in-scope questions in 100 set aside, judged on questions by another author
 L2 = 1.0
 FOLDS = 5

@@ -22,7 +22,6 @@ def ensure_ready(settings: Settings, rebuild: bool = False, progress: Callable[[
     Returns what was done: {"index_built": bool, "abstention": None or the cross-validation figures}.
     """
     from assistant.abstain import abstention_status, fit_for, save_abstention
-    from assistant.ranking import load_ranker
     from assistant.service import Assistant
     from corpus.catalogue import Corpus
     from indexer.build import ensure_index, open_index
@@ -34,8 +33,7 @@ def ensure_ready(settings: Settings, rebuild: bool = False, progress: Callable[[
     index_seconds = round(time.perf_counter() - start, 2)
     corpus = Corpus.load(settings, detect_languages=False)
     index = open_index(settings, corpus)
-    ranking = _ensure_ranker(settings, corpus, index, previous_ranker, quiet)
-    ranker = load_ranker(index) if settings.ranker else None
+    ranker, ranking = _ensure_ranker(settings, corpus, index, previous_ranker, quiet)
     if built and previous is not None:
         save_abstention(index, *previous)  # kept only if it was fitted on an identical index and the same data
     reason = abstention_status(index)
@@ -50,7 +48,8 @@ def ensure_ready(settings: Settings, rebuild: bool = False, progress: Callable[[
     start = time.perf_counter()
     cache = EmbeddingCache(settings.cache_path / "embeddings.sqlite")
     try:
-        model, background, report = fit_for(Assistant(settings, corpus, index, ranker=ranker), cache=cache)
+        model, background, report = fit_for(Assistant(settings, corpus, index,
+                                                      ranker=ranker if settings.ranker else None), cache=cache)
     finally:
         cache.close()
     save_abstention(index, model, background)
@@ -58,17 +57,22 @@ def ensure_ready(settings: Settings, rebuild: bool = False, progress: Callable[[
                                                  "file": str(Path(index.folder) / "abstention.json")}}
 
 
-def _ensure_ranker(settings: Settings, corpus: Any, index: Any, previous: Any, quiet: bool) -> dict[str, Any] | None:
-    """Fit the learned ranker when the index has no current one (an identical rebuild keeps the previous one);
-    returns what the fit did, None when nothing was fitted."""
-    from assistant.ranking import fit_ranker, ranker_status
+def _ensure_ranker(settings: Settings, corpus: Any, index: Any, previous: Any,
+                   quiet: bool) -> tuple[Any, dict[str, Any] | None]:
+    """The index's current learned ranker, fitted when it has none (an identical rebuild keeps the previous one),
+    and what the fit did (None when nothing was fitted)."""
+    from assistant.ranking import fit_ranker, load_ranker
     from assistant.service import Assistant
     from indexer.cache import EmbeddingCache
+    from pns.errors import IndexStateError
 
-    if previous is not None and ranker_status(index) is not None:
-        previous.save(Path(index.folder))
-    if ranker_status(index) is None:
-        return None
+    for kept in (None,) if previous is None else (None, previous):
+        if kept is not None:
+            kept.save(Path(index.folder))
+        try:
+            return load_ranker(index), None
+        except IndexStateError:
+            pass
     if not quiet:
         print("pns: fitting the learned ranker on the labelled questions", file=sys.stderr)
     start = time.perf_counter()
@@ -78,8 +82,8 @@ def _ensure_ranker(settings: Settings, corpus: Any, index: Any, previous: Any, q
     finally:
         cache.close()
     ranker.save(Path(index.folder))
-    return {"fitted": ranker.meta["fitted"], "questions": ranker.meta["questions"],
-            "reason": ranker.meta.get("reason"), "seconds": round(time.perf_counter() - start, 2)}
+    return ranker, {"fitted": ranker.meta["fitted"], "questions": ranker.meta["questions"],
+                    "reason": ranker.meta.get("reason"), "seconds": round(time.perf_counter() - start, 2)}
 
 
 def _stored_ranker(settings: Settings) -> Any:

@@ -21,8 +21,9 @@ RELEVANCE = Path(__file__).resolve().parent.parent / "corpus" / "relevance.jsonl
 
 def relevance_path(settings: Any) -> Path:
     """The corpus folder's ``relevance.jsonl``; the shipped one when that folder has none."""
-    own = Path(settings.corpus_dir) / "relevance.jsonl"
-    return own if own.is_file() else RELEVANCE
+    from assistant.abstain import corpus_data
+
+    return corpus_data(settings, RELEVANCE)
 
 
 def _expected_meta(index: Any) -> dict[str, Any]:

@@ -23,19 +23,18 @@ from typing import Any
 
 import numpy as np
 
-from indexer.units import unit_view
+from indexer.units import VIEWS, unit_view
 from pns.errors import IndexStateError
 
 RANKER_FILE = "ranker.json"
 RANKER_VERSION = 1
-VIEW_NAMES = ("context", "text", "names", "nl", "en", "words")  # indexer.units.VIEWS, in a fixed order
 
 
 def feature_names(signals: Sequence[str]) -> list[str]:
     """The features, in the model's order, for an index with these signals."""
     names = ["fused"]
     for signal in signals:
-        names += [f"{signal}:best", f"{signal}:gap", *(f"{signal}:{v}" for v in VIEW_NAMES), f"{signal}:views"]
+        names += [f"{signal}:best", f"{signal}:gap", *(f"{signal}:{v}" for v in VIEWS), f"{signal}:views"]
     return names
 
 
@@ -54,18 +53,18 @@ def features(candidates: Sequence[tuple[str, float]], units: Mapping[str, Sequen
             view = unit_view(unit)
             views[view] = max(views.get(view, score), score)
         best, gap, views_found = [], [], []
-        by_view: dict[str, list[float]] = {v: [] for v in VIEW_NAMES}
+        by_view: dict[str, list[float]] = {v: [] for v in VIEWS}
         for passage, _ in candidates:
             found = per.get(passage, {})
             top = max(found.values()) if found else low
             best.append((top - low) / span)
             gap.append(top - high)
             views_found.append(float(len(found)))
-            for view in VIEW_NAMES:
+            for view in VIEWS:
                 by_view[view].append((found[view] - low) / span if view in found else 0.0)
-        columns += [np.array(best), np.array(gap), *(np.array(by_view[v]) for v in VIEW_NAMES),
+        columns += [np.array(best), np.array(gap), *(np.array(by_view[v]) for v in VIEWS),
                     np.array(views_found)]
-    return np.column_stack(columns) if candidates else np.zeros((0, len(columns)))
+    return np.column_stack(columns)
 
 
 @dataclass(frozen=True)
@@ -86,10 +85,6 @@ class Ranker:
         s = self.scores(x)
         p = np.exp(s - s.max()) if len(s) else s
         return p / p.sum() if len(s) else p
-
-    def order(self, x: np.ndarray) -> list[int]:
-        """Candidate positions, best first (ties keep the fused order)."""
-        return [int(i) for i in np.argsort(-np.round(self.scores(x), 9), kind="stable")]
 
     def save(self, folder: Path) -> None:
         body = {"version": RANKER_VERSION, "names": list(self.names), "weights": self.weights.tolist(),
