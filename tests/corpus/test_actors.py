@@ -82,6 +82,9 @@ def test_actor_index_on_the_shipped_corpus(real_corpus: Corpus) -> None:
     assert real_corpus.actor_index["ctif"] == ["PNS16-A4-5", "PNS16-A4-12"]
     assert real_corpus.actor_index["child-focus"] == ["PNS16-B6.3-1", "PNS16-B6.3-2", "PNS16-B6.3-3"]
     assert real_corpus.actor_index["unia"] == ["PNS16-B6.4-2", "PNS16-B6.4-3"]
+    # Named in three objectives of B6; without its own entry "Family Justice Centres" matched the judicial
+    # authorities through the word "justice".
+    assert real_corpus.actor_index["family-justice-centers"] == ["PNS16-B6.1-5", "PNS16-B6.2-7", "PNS16-B6.3-8"]
 
 
 def test_unknown_acronym_is_detected() -> None:
