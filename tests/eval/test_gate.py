@@ -12,7 +12,7 @@ from eval.run import BASELINE, QUESTIONS, load_questions, run_assistant
 
 HELDOUT = QUESTIONS.with_name("heldout.jsonl")
 # Frozen held-out sets (sha256 in the README): their size and expectations are checked, never their answers.
-FROZEN = {"heldout2.jsonl": 102, "heldout3.jsonl": 112}
+FROZEN = {"heldout2.jsonl": 102, "heldout3.jsonl": 112, "heldout4.jsonl": 120, "heldout5.jsonl": 120}
 OOS_HELDOUT = QUESTIONS.with_name("oos-heldout.jsonl")
 
 ID = re.compile(r"^PNS16-[AB]\d+(\.\d+)?-\d+$")
@@ -43,6 +43,17 @@ def test_frozen_heldout_sets_are_well_formed(real_assistant, name: str) -> None:
     assert len(questions) == FROZEN[name]
     assert len({q.id for q in questions}) == len(questions)
     _check_expectations(questions, real_assistant.corpus)
+
+
+def test_frozen_sets_match_the_sha256_in_the_readme() -> None:
+    """A held-out set edited after it was frozen would judge nothing: its bytes must still be the README's."""
+    import hashlib
+
+    readme = QUESTIONS.parent.parent.joinpath("README.md").read_text(encoding="utf-8")
+    listed = dict(re.findall(r"\| `eval/([\w.-]+\.jsonl)` \|[^\n]*\| `([0-9a-f]{64})` \|", readme))
+    assert set(listed) >= set(FROZEN) | {"oos-heldout.jsonl", "oos-heldout2.jsonl", "oos-heldout3.jsonl"}
+    for name, digest in listed.items():
+        assert hashlib.sha256(QUESTIONS.with_name(name).read_bytes()).hexdigest() == digest, name
 
 
 @pytest.mark.parametrize(("name", "counts"), [("oos-heldout.jsonl", (261, 93)), ("oos-heldout2.jsonl", (180, 90))])
