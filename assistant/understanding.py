@@ -156,8 +156,10 @@ class GlossaryRouter:
         best_theme = max((m.score for m in matches if m.key == theme), default=0.0)
         best_group = max((m.score for m in groups), default=0.0)
         group_keys = sorted({m.key for m in groups if m.score >= best_group})
-        # One sub-group named at least as precisely as the theme itself → that sub-group; else the theme.
-        if len(group_keys) == 1 and best_group >= best_theme:
+        # One sub-group named at least as precisely as the theme itself, and no other sub-group of it named at
+        # all → that sub-group; else the theme ("incivilités, ordre public et transmigration" names B10.1 and
+        # B10.5: B10).
+        if len(group_keys) == 1 and best_group >= best_theme and len({m.key for m in groups}) == 1:
             return group_keys[0], matches
         return theme, matches
 

@@ -11,11 +11,12 @@ from typing import Any
 
 def register(sub: Any) -> None:
     ev = sub.add_parser("eval", help="evaluate retrieval and answers on the curated question set")
-    ev.add_argument("action", nargs="?", choices=("run", "import-feedback", "tune", "abstention", "ablation"),
+    ev.add_argument("action", nargs="?", choices=("run", "import-feedback", "tune", "abstention", "ablation", "relevance"),
                     default="run",
                     help="run (default), tune (choose fusion weights on the development sets), abstention (the "
                          "out-of-scope decision on its held-out set and every question set), ablation (each signal "
-                         "and, with --views, each kind of objective view) or import-feedback FILE")
+                         "and, with --views, each kind of objective view), relevance (write the learned ranker's training "
+                         "data, CORPUS_DIR/relevance.jsonl, from the development sets) or import-feedback FILE")
     ev.add_argument("file", nargs="?", help="with import-feedback: a JSONL file from `pns feedback export`")
     ev.add_argument("--json", action="store_true", help="print the summary as JSON")
     ev.add_argument("--out", help="report folder (default DATA_DIR/eval)")
@@ -54,6 +55,8 @@ def cmd_eval(args: argparse.Namespace, settings: Any) -> int:
             print(format_summary(summary))
             print(f"report: {out / 'abstention.md'}")
         return 0
+    if args.action == "relevance":
+        return write_relevance_file(settings)
     if args.action == "ablation":
         import json as _json
 
@@ -104,6 +107,27 @@ def cmd_eval(args: argparse.Namespace, settings: Any) -> int:
     else:
         print(format_table(summary))
         print(f"report: {report}")
+    return 0
+
+
+def write_relevance_file(settings: Any) -> int:
+    """Write the ranker's training data from the development sets into the corpus folder; `pns index` refits."""
+    from collections import Counter
+
+    from eval.relevance import relevance_rows, write_relevance
+    from eval.run import QUESTIONS
+
+    rows = relevance_rows(QUESTIONS.parent)
+    path = Path(settings.corpus_dir) / "relevance.jsonl"
+    try:
+        write_relevance(rows, path)
+    except OSError as exc:
+        from pns.errors import UsageError
+
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    counts = Counter(str(r["source"]).removeprefix("dev:") for r in rows)
+    print(f"wrote {len(rows)} labelled questions to {path} ({', '.join(f'{n} {k}' for k, n in counts.items())}); "
+          "run `pns index` to refit the ranker")
     return 0
 
 
