@@ -6,7 +6,7 @@ Shared by BM25, the glossary router and the corpus checks, so a word is reduced 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -47,12 +47,60 @@ def _stemmer(lang: str):
     return Stemmer.Stemmer(STEMMERS.get(lang, "french"))
 
 
-def analyse(text: str, lang: str) -> list[str]:
-    """Tokens for BM25: folded, elisions removed, stopwords dropped, stemmed in ``lang``."""
+def _words(text: str, lang: str) -> list[str]:
     folded = _ELISION.sub(" ", fold(text))
     stop = _stopwords(lang)
-    words = [w for w in _TOKEN.findall(folded) if w not in stop and (len(w) > 1 or w.isdigit())]
-    return _stemmer(lang).stemWords(words)
+    return [w for w in _TOKEN.findall(folded) if w not in stop and (len(w) > 1 or w.isdigit())]
+
+
+def analyse(text: str, lang: str) -> list[str]:
+    """Tokens for BM25: folded, elisions removed, stopwords dropped, stemmed in ``lang``."""
+    return _stemmer(lang).stemWords(_words(text, lang))
+
+
+# Languages that write compounds as one word ("wietplantages", "afvaltransporten"), and the linking letters
+# allowed between their parts ("ontmanteling-s-methodologie").
+COMPOUNDING = frozenset({"nl", "de"})
+_LINKS = ("s", "en", "e")
+MIN_PART = 3
+
+
+def compound_parts(word: str, lang: str, known: Container[str]) -> tuple[str, str] | None:
+    """The two parts of a compound whose stems are both ``known`` (the index's vocabulary), longest shorter part
+    first: "wietplantages" → ("wiet", "plantages"). None when the word does not split so."""
+    if lang not in COMPOUNDING or len(word) < 2 * MIN_PART or not word.isalpha():
+        return None
+    best: tuple[int, str, str] | None = None
+    for cut in range(MIN_PART, len(word) - MIN_PART + 1):
+        tail = word[cut:]
+        for head in (*(word[:cut - len(link)] for link in _LINKS if word[:cut].endswith(link)), word[:cut]):
+            if len(head) < MIN_PART:
+                continue
+            if word_stem(head, lang) in known and word_stem(tail, lang) in known:
+                shorter = min(len(head), len(tail))
+                if best is None or shorter > best[0]:
+                    best = (shorter, head, tail)
+    return (best[1], best[2]) if best else None
+
+
+def analyse_parts(text: str, lang: str, known: Container[str] | None = None) -> list[str]:
+    """``analyse`` plus the stems of word parts: each part of a hyphenated word ("seksuele-agressieset"), and in
+    compounding languages the two known parts of a compound. What BM25 indexes and searches, so "wietplantages"
+    meets "cannabisplantages" through "plantages"; ``known`` None skips compounds."""
+    stemmer = _stemmer(lang)
+    stop = _stopwords(lang)
+    words = _words(text, lang)
+    extra: list[str] = []
+    for word in words:
+        pieces = [p for p in re.split(r"[-/]", word) if p] if ("-" in word or "/" in word) else [word]
+        if len(pieces) > 1:
+            extra += [p for p in pieces if p not in stop and len(p) > 1]
+        if known is not None:
+            for piece in pieces:
+                parts = compound_parts(piece, lang, known)
+                if parts:
+                    extra += [p for p in parts if p not in stop]
+    return stemmer.stemWords(words) + stemmer.stemWords(extra)
 
 
 @lru_cache(maxsize=65_536)
@@ -63,10 +111,11 @@ def word_stem(word: str, lang: str) -> str | None:
     return stems[0] if stems else None
 
 
-def analyse_query(text: str, languages: Iterable[str]) -> list[str]:
-    """Query tokens analysed in each given language (the question's, then the corpus'), without duplicates."""
+def analyse_query(text: str, languages: Iterable[str], known: Container[str] | None = None) -> list[str]:
+    """Query tokens analysed in each given language (the question's, then the corpus'), without duplicates;
+    with ``known`` (the BM25 vocabulary), word parts too (``analyse_parts``)."""
     seen: dict[str, None] = {}
     for lang in languages:
-        for token in analyse(text, lang):
+        for token in (analyse(text, lang) if known is None else analyse_parts(text, lang, known)):
             seen.setdefault(token, None)
     return list(seen)

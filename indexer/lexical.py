@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from corpus.analysis import analyse
+from corpus.analysis import analyse, analyse_parts
 
 
 class LexicalIndex:
@@ -28,7 +28,10 @@ class LexicalIndex:
     def build(cls, texts: list[str], languages: list[str]) -> LexicalIndex:
         import bm25s
 
-        tokens = [analyse(text, lang) or [""] for text, lang in zip(texts, languages, strict=True)]
+        # Two passes: the plain stems of every text are the vocabulary that word parts are checked against.
+        plain = [analyse(text, lang) for text, lang in zip(texts, languages, strict=True)]
+        known = {token for row in plain for token in row}
+        tokens = [analyse_parts(text, lang, known) or [""] for text, lang in zip(texts, languages, strict=True)]
         retriever = bm25s.BM25(method="lucene", idf_method="lucene")
         retriever.index(tokens, show_progress=False)
         scores = retriever.scores

@@ -42,7 +42,7 @@ from pns.errors import IndexStateError, IndexWriteError, UsageError
 from pns.settings import Settings
 from pns.types import Hit, Unit
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: BM25 indexes the parts of hyphenated words and of Dutch/German compounds
 BASE_MODES = ("hybrid", "bm25", "dense")
 Progress = Callable[[int, int], None]
 
@@ -342,7 +342,7 @@ class HybridIndex:
             return []
         languages = [language] if language else []
         languages += [lang for lang in self.languages if lang not in languages]
-        tokens = analyse_query(query, languages)
+        tokens = analyse_query(query, languages, self.lexical.vocab)
         return [(self.units[row].id, score) for row, score in self.lexical.search(tokens, k)]
 
     def dense_search(self, signal: str, vector: np.ndarray, k: int) -> list[tuple[str, float]]:

@@ -109,7 +109,7 @@ def test_search_text_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert main(["--index-dir", index_dir, "search", "ViCLAS", "-k", "1"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith(" 1. TST-B2.2-1  [fused ")
-    assert ", bm25 #1 0.80, use #" in lines[0] and ", e5 #" in lines[0]
+    assert ", bm25 #1 0.82, use #" in lines[0] and ", e5 #" in lines[0]
     assert lines[1] == "    B2 Violence sexuelle et intrafamiliale › Violence sexuelle"
     assert lines[2] == f"    {VICLAS_TEXT}"
     assert main(["--index-dir", index_dir, "search", "radar vitesse", "--mode", "bm25"]) == 0

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus.analysis import analyse, analyse_query
+from corpus.analysis import analyse, analyse_parts, analyse_query, compound_parts
 from indexer.lexical import LexicalIndex
 
 
@@ -48,6 +48,33 @@ def test_analyse_query_unions_languages_in_order_without_duplicates() -> None:
     assert analyse_query("la police locale", ["fr", "en"]) == ["polic", "local", "la"]
     # Dutch keeps "politie", French stems it to "polit".
     assert analyse_query("politie", ["nl", "fr"]) == ["politie", "polit"]
+
+
+def test_compound_parts_need_both_parts_known_and_a_compounding_language() -> None:
+    assert compound_parts("wietplantages", "nl", {"wiet", "plantag"}) == ("wiet", "plantages")
+    # A linking "s" between the parts: ontmanteling-s-methodologie.
+    assert compound_parts("ontmantelingsmethodologie", "nl", {"ontmantel", "methodoloog"}) == (
+        "ontmanteling", "methodologie")
+    assert compound_parts("wietplantages", "nl", {"plantag"}) is None  # "wiet" unknown
+    assert compound_parts("wietplantages", "fr", {"wiet", "plantag"}) is None  # French does not compound so
+    assert compound_parts("overlast", "nl", {"over", "last"}) is None  # "over" is a stopword: never a part
+
+
+def test_analyse_parts_adds_hyphen_pieces_and_known_compound_parts_after_the_plain_stems() -> None:
+    assert analyse_parts("seksuele-agressieset", "nl") == ["seksuele-agressieset", "seksuel", "agressieset"]
+    assert analyse_parts("seksuele-agressieset", "nl", {"agressie", "set"}) == [
+        "seksuele-agressieset", "seksuel", "agressieset", "agressie", "set"]
+    assert analyse_parts("Hoe worden die wietplantages opgerold", "nl", {"wiet", "plantag"}) == [
+        "wietplantag", "oprol", "wiet", "plantag"]
+
+
+def test_a_dutch_compound_finds_the_texts_of_its_parts() -> None:
+    index = LexicalIndex.build(["Ontmanteling van illegale cannabisplantages.", "De wiet werd in beslag genomen.",
+                                "Plantages en drugs."], ["nl", "nl", "nl"])
+    assert index.search(analyse_query("wietplantages", ["nl"]), k=5) == []
+    tokens = analyse_query("wietplantages", ["nl"], index.vocab)
+    assert tokens == ["wietplantag", "wiet", "plantag"]
+    assert [row for row, _ in index.search(tokens, k=5)] == [2, 1]
 
 
 # Tokens after analysis (lengths in brackets; avgdl = 25 / 5 = 5):
