@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from pns.errors import IndexStateError
+from pns.jsonl import jsonl_records
 
 FORMAT = 2
 MODEL_FILE = "abstention.json"
@@ -73,17 +74,11 @@ class Example:
 
 def load_examples(path: Path = BACKGROUND) -> list[Example]:
     """The background corpus: one JSON object per line (question, language, topic, in_scope)."""
-    examples = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            examples.append(Example(row["question"], row["language"], bool(row["in_scope"]), row.get("topic", ""),
-                                    row.get("source", "")))
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise IndexStateError(f"{path}:{number}: not a background question ({exc})") from None
-    return examples
+    def parse(row: Any) -> Example:
+        return Example(row["question"], row["language"], bool(row["in_scope"]), row.get("topic", ""),
+                       row.get("source", ""))
+
+    return [example for _, example in jsonl_records(path, parse, IndexStateError, "a background question")]
 
 
 def data_sha256(examples: Sequence[Example]) -> str:

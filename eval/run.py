@@ -24,6 +24,7 @@ from corpus.loaders import load_document
 from corpus.manifest import document_path
 from eval.metrics import QuestionResult, aggregate, breakdown
 from pns.errors import UsageError
+from pns.jsonl import jsonl_records
 from pns.types import Citation
 
 QUESTIONS = Path(__file__).with_name("questions.jsonl")
@@ -53,18 +54,14 @@ class Question:
 
 def load_questions(path: Path = QUESTIONS) -> list[Question]:
     """Read the JSONL question set; a malformed line is an error naming the line."""
+    def parse(data: Any) -> Question:
+        return Question(data["id"], data["question"], data["language"], data["intent"],
+                        tuple(data.get("expected") or ()), data.get("expected_group"),
+                        data.get("expected_actor"), data.get("expected_prose"), data["difficulty"],
+                        data.get("theme"), data.get("followup_of"))
+
     questions = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-            q = Question(data["id"], data["question"], data["language"], data["intent"],
-                         tuple(data.get("expected") or ()), data.get("expected_group"),
-                         data.get("expected_actor"), data.get("expected_prose"), data["difficulty"],
-                         data.get("theme"), data.get("followup_of"))
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise UsageError(f"{path}:{number}: not a valid question ({exc})") from None
+    for number, q in jsonl_records(path, parse, UsageError, "a valid question"):
         if q.intent not in _INTENTS:
             raise UsageError(f"{path}:{number}: unknown intent {q.intent!r}")
         questions.append(q)

@@ -25,6 +25,7 @@ import numpy as np
 
 from indexer.units import VIEWS, unit_view
 from pns.errors import IndexStateError
+from pns.jsonl import jsonl_records
 
 RANKER_FILE = "ranker.json"
 RANKER_VERSION = 1
@@ -157,16 +158,10 @@ def data_sha256(rows: Sequence[Mapping[str, Any]]) -> str:
 
 def load_relevance(path: Path) -> list[dict[str, Any]]:
     """Labelled questions (question, language, expected passage ids), one JSON object per line."""
-    rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            if not isinstance(row["question"], str) or not isinstance(row["language"], str) \
-                    or not isinstance(row["expected"], list):
-                raise TypeError("question, language and expected must be text, text and a list")
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise IndexStateError(f"{path}:{number}: not a labelled question ({exc})") from None
-        rows.append(row)
-    return rows
+    def parse(row: Any) -> dict[str, Any]:
+        if not isinstance(row["question"], str) or not isinstance(row["language"], str) \
+                or not isinstance(row["expected"], list):
+            raise TypeError("question, language and expected must be text, text and a list")
+        return row
+
+    return [row for _, row in jsonl_records(path, parse, IndexStateError, "a labelled question")]
