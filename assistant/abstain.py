@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from pns.errors import IndexStateError
+from pns.errors import IndexStateError, stale_reason
 from pns.jsonl import jsonl_records
 
 FORMAT = 2
@@ -315,11 +315,7 @@ def _ranker_of(index: Any) -> str | None:
 
 def abstention_status(index: Any) -> str | None:
     """None when the stored model is current, else why it must be refitted."""
-    try:
-        load_abstention(index)
-    except IndexStateError as exc:
-        return str(exc)
-    return None
+    return stale_reason(lambda: load_abstention(index))
 
 
 def embed_queries(index: Any, texts: list[str], cache: Any) -> dict[str, np.ndarray]:

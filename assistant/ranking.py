@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from indexer.ranker import Ranker, data_sha256, feature_names, fit, load_relevance
-from pns.errors import IndexStateError
+from pns.errors import IndexStateError, stale_reason
 
 RELEVANCE = Path(__file__).resolve().parent.parent / "corpus" / "relevance.jsonl"  # the shipped corpus's
 
@@ -47,11 +47,7 @@ def load_ranker(index: Any) -> Ranker:
 
 def ranker_status(index: Any) -> str | None:
     """None when the stored ranker is current, else why it must be refitted."""
-    try:
-        load_ranker(index)
-    except IndexStateError as exc:
-        return str(exc)
-    return None
+    return stale_reason(lambda: load_ranker(index))
 
 
 def fit_ranker(assistant: Any, cache: Any = None) -> Ranker:

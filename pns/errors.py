@@ -6,6 +6,8 @@ exits non-zero, never with a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class PNSError(Exception):
     """Base class: an error a person can act on."""
@@ -54,3 +56,13 @@ class LimitError(UsageError):
 class IndexWriteError(IndexStateError, OSError):
     """The index folder cannot be written (read-only, a file in its place, disk full). Still an OSError, for
     callers that handle the operating system's errors; the CLI prints it as one line like any PNSError."""
+
+
+def stale_reason(load: Callable[[], object]) -> str | None:
+    """None when ``load`` (of a model stored with the index) succeeds, else its IndexStateError's message: why
+    `pns index` must refit it."""
+    try:
+        load()
+    except IndexStateError as exc:
+        return str(exc)
+    return None
