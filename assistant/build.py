@@ -33,7 +33,9 @@ def ensure_ready(settings: Settings, rebuild: bool = False, progress: Callable[[
     index_seconds = round(time.perf_counter() - start, 2)
     corpus = Corpus.load(settings, detect_languages=False)
     index = open_index(settings, corpus)
-    ranker, ranking = _ensure_ranker(settings, corpus, index, previous_ranker, quiet)
+    # ranker = false: nothing reads a ranker, so none is fitted (turning it on later makes `pns index` fit one)
+    ranker, ranking = (_ensure_ranker(settings, corpus, index, previous_ranker, quiet) if settings.ranker
+                       else (None, None))
     if built and previous is not None:
         save_abstention(index, *previous)  # kept only if it was fitted on an identical index and the same data
     reason = abstention_status(index)
@@ -48,8 +50,7 @@ def ensure_ready(settings: Settings, rebuild: bool = False, progress: Callable[[
     start = time.perf_counter()
     cache = EmbeddingCache(settings.cache_path / "embeddings.sqlite")
     try:
-        model, background, report = fit_for(Assistant(settings, corpus, index,
-                                                      ranker=ranker if settings.ranker else None), cache=cache)
+        model, background, report = fit_for(Assistant(settings, corpus, index, ranker=ranker), cache=cache)
     finally:
         cache.close()
     save_abstention(index, model, background)
