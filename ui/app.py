@@ -151,7 +151,6 @@ class App:
                  feedback_store: FeedbackStore | None = None, export_dir: str | Path | None = None,
                  eval_questions: str | Path | None = None) -> None:
         self.assistant = assistant
-        self.corpus = assistant.corpus
         self.settings = settings
         if conversation_factory is None:
             from assistant.service import Conversation
@@ -168,7 +167,12 @@ class App:
         self.eval_runner = EvaluationRunner(settings, self.eval_dir, Path(eval_questions) if eval_questions else None)
         atexit.register(self.eval_runner.stop)
         self._labels: list[tuple[Any, dict[str, str]]] = []
-        self._theme_keys = {key for _, key in render.theme_choices(self.corpus, DEFAULT_LANGUAGE)}
+
+    @property
+    def corpus(self) -> Any:
+        """The served corpus, read through the assistant on every call: after a live reload (``ui/live.py``) the
+        browsing tabs, the exports and the API show the new index's corpus, as the chat does."""
+        return self.assistant.corpus
 
     # -- helpers ----------------------------------------------------------------------------------------------------
     def _label(self, component: Any, **keys: str) -> Any:
@@ -237,7 +241,7 @@ class App:
                 else from_accept_language(accept_language))
         oid = (params.get("objective") or "").strip()[:80] or None
         key = (params.get("theme") or "").strip().upper()[:12] or None
-        if key not in self._theme_keys:
+        if key is not None and key not in {k for _, k in render.theme_choices(self.corpus, DEFAULT_LANGUAGE)}:
             key = None
         actor = (params.get("actor") or "").strip()[:120] or None
         question = (params.get("q") or "").strip()[: self.settings.max_question_chars * 2] or None
@@ -518,23 +522,21 @@ class App:
                   api_visibility="private")
 
     def _wire_browse(self, c: SimpleNamespace) -> None:
-        corpus = self.corpus
-
         def on_objective(value: str, lang: str) -> str:
-            return render.objective_card(corpus, (value or "").strip(), lang)
+            return render.objective_card(self.corpus, (value or "").strip(), lang)
 
         for event in (c.objective_open.click, c.objective_id.submit):
             event(on_objective, [c.objective_id, c.ui_lang], [c.card], api_visibility="private")
 
         def on_theme(key: str | None, lang: str) -> tuple[Any, Any, Any]:
             md, page = self._group_files(key, lang)
-            return render.theme_objectives(corpus, key, lang), md, page
+            return render.theme_objectives(self.corpus, key, lang), md, page
 
         c.theme_select.change(on_theme, [c.theme_select, c.ui_lang], [c.theme_view, c.group_md, c.group_html],
                               api_visibility="private")
 
         def on_actor(value: str | None, lang: str) -> str:
-            return render.actor_results(corpus, value, lang)
+            return render.actor_results(self.corpus, value, lang)
 
         # the user's own choices only (``input``): a value set by a URL keeps the view it opened
         for event in (c.actor_box.input, c.actor_go.click):
@@ -558,11 +560,11 @@ class App:
 
     def _wire_views(self, demo: gr.Blocks, c: SimpleNamespace) -> None:
         """The interface language switch, and opening the app in the state a URL asks for."""
-        corpus = self.corpus
 
         def views(lang: str, state: ChatSession | None, oid: str | None, key: str | None,
                   actor: str | None) -> dict[Any, Any]:
-            """Everything whose wording depends on the interface language."""
+            """Everything whose wording depends on the interface language (one corpus for the whole update)."""
+            corpus = self.corpus
             updates = self._relabel(lang)
             updates[c.header] = self._header(lang)
             updates[c.examples] = gr.update(samples=[[e] for e in EXAMPLES[lang]], label=t("examples", lang))
@@ -576,6 +578,7 @@ class App:
             updates[c.theme_view] = render.theme_objectives(corpus, key, lang)
             updates[c.tree] = render.plan_tree(corpus, lang)
             updates[c.actor_view] = render.actor_results(corpus, actor, lang)
+            _merge(updates, c.actor_box, choices=render.actor_choices(corpus))  # a reloaded index may name others
             updates[c.eval_status], updates[c.eval_report] = self.eval_view(lang)
             return updates
 
@@ -595,6 +598,7 @@ class App:
             if start.question:
                 state = self.ask(state, start.question, "auto", lang)
             updates = views(lang, state, oid, key, actor)
+            corpus = self.corpus
             _merge(updates, c.ui_lang, value=lang)
             updates[c.tabs] = gr.Tabs(selected=start.tab)
             updates[c.session] = state

@@ -41,6 +41,22 @@ def test_start_view_bounds_long_values(app):
     assert len(view.objective) == 80 and len(view.question) == app.settings.max_question_chars * 2
 
 
+def test_the_browsing_views_follow_the_served_corpus_after_a_live_reload(real_corpus, hostile_corpus, settings,
+                                                                        tmp_path):
+    """A live reload swaps the assistant behind the holder: the app's URLs, cards and exports read the new corpus."""
+    holder = FakeAssistant(real_corpus)
+    app = App(holder, settings, conversation_factory=FakeConversation, export_dir=tmp_path / "exports")
+    assert app.start_view({"theme": "B4.2"}, None).theme == "B4.2"
+    assert app.api_objective("PNS16-B5-3")["objective"]["id"] == "PNS16-B5-3"
+    holder.corpus = hostile_corpus  # what LiveAssistant.corpus returns once the new index is served
+    assert app.corpus is hostile_corpus
+    assert app.start_view({"theme": "B4.2"}, None).theme is None  # no such theme in the new corpus
+    first = next(iter(hostile_corpus.objectives))
+    assert app.api_objective(first)["objective"]["id"] == first
+    with pytest.raises(gr.Error):
+        app.api_objective("PNS16-B5-3")
+
+
 def test_chat_session_keeps_conversation_and_maps_messages_to_answers(app):
     session = app.ask(ChatSession(), "Quels objectifs <b>cyber</b> ?", "auto", "fr")
     session = app.ask(session, "et pour la drogue ?", "nl", "fr")

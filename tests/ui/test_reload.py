@@ -3,7 +3,8 @@
 Probe: a running server never noticed a rebuilt index. Now, on a small corpus (the indexer's fixture plan, BM25
 only so that a rebuild takes a moment), an objective's wording is changed and the index rebuilt while a client keeps
 asking for it: every answer succeeds, each is wholly the old wording or wholly the new one (the old ones first), and
-once the server reports the new version every answer, from the API and from the app, is the new one.
+once the server reports the new version every answer, from the API and from the app, is the new one, and so is the
+objective the app's browsing tabs and the REST API show.
 """
 
 from __future__ import annotations
@@ -115,6 +116,9 @@ def test_a_rebuild_while_serving_is_picked_up_and_no_answer_fails(small):
         app = Client(server.url, verbose=False, download_files=False, analytics_enabled=False)
         try:
             assert _text(app.predict(OBJECTIVE, "auto", api_name="/ask")) == NEW
+            # and so do its browsing views (the objective card's data) and the REST objective
+            assert app.predict(OBJECTIVE, api_name="/objective")["objective"]["text"] == NEW
+            assert client.get(f"/objectives/{OBJECTIVE}").json()["objective"]["text"] == NEW
         finally:
             app.close()
 
