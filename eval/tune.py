@@ -24,8 +24,8 @@ from eval.metrics import hit_at_k, mean, reciprocal_rank
 from eval.run import Question, expected_passages, load_questions
 from indexer.fusion import Ranking, fuse, normalise
 
-DEV_SETS = ("questions.jsonl", "heldout.jsonl", "heldout3.jsonl", "heldout4.jsonl")
-HELDOUT_SETS = ("heldout2.jsonl", "heldout5.jsonl", "heldout6.jsonl")
+DEV_SETS = ("questions.jsonl", "heldout.jsonl", "heldout3.jsonl", "heldout4.jsonl", "heldout5.jsonl")
+HELDOUT_SETS = ("heldout2.jsonl", "heldout6.jsonl")
 
 
 @dataclass(frozen=True)
