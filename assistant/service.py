@@ -29,6 +29,7 @@ from assistant.understanding import (
     has_define_cue,
     has_list_cue,
     is_followup,
+    mentions_objectives,
     narrowing_terms,
     objective_number,
     parse_objective_id,
@@ -619,8 +620,9 @@ class Assistant:
         if route is not None:
             # "le rôle de la police locale face à la radicalisation" is about the theme, not about the police.
             actors = [a for a in actors if a.id not in GENERIC_ACTORS]
-        if actors and (has_actor_cue(text) or len(fold(text).split()) <= 3
-                       or (has_list_cue(text) and route is None)):
+        spans = [span for a in actors for span in self.corpus.matcher.find(text).get(a.id, ())]
+        if actors and (has_actor_cue(text, spans) or len(fold(text).split()) <= 3
+                       or (mentions_objectives(text) and route is None)):
             actor = actors[0]
             define = has_define_cue(text)
             md, cits = self._answer_actor(text, lang, actor, define)

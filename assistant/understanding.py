@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from corpus.clean import fold
+from corpus.clean import fold, fold_chars
 from corpus.glossary import GlossaryEntry
 
 # Terminal colour codes and invisible format characters (soft hyphen, zero-width and direction marks) are
@@ -21,13 +22,25 @@ _WS = re.compile(r"\s+")
 
 # Cue words, folded (lower case, no accents). Kept short and explicit so a reviewer can see what triggers what.
 LIST_CUES = re.compile(
-    r"\b(objectifs?|priorites?|liste|lijst|doelstellingen|doelstelling|doelen|prioriteiten|objectives?|goals?|"
-    r"priorities|targets|aims)\b")
+    r"\b(objectifs|priorites|liste|lijst|doelstellingen|doelen|prioriteiten|objectives|goals|priorities|targets|"
+    r"aims)\b")
+# One objective, named in the singular, asks for a list only with a word for "every": "list every objective on
+# cybercrime" is a list, "which objective covers this?" or "y a-t-il un objectif là-dessus ?" asks for the one
+# that answers. Any of these words with an actor makes an actor question ("apparaît-il dans un objectif ?").
+OBJECTIVE_WORDS = re.compile(
+    r"\b(objectifs?|priorites?|liste|lijst|doelstellingen|doelstelling|doelen|doel|prioriteiten|prioriteit|"
+    r"objectives?|goals?|priorit(y|ies)|targets|aims)\b")
+_EVERY = re.compile(r"\b(every|each|all|tous|toutes|chaque|alle|elke|iedere?)\b")
 ACTOR_CUES = re.compile(
-    r"\b(impliqu\w*|mentionn\w*|nomm\w*|citent|cite|avec qui|qui est|qui sont|qu'?est[- ]ce que|c'est quoi|"
+    r"\b(impliqu\w*|mentionn\w*|nomm\w*|citent|cite|avec qui|"
     r"partenaires? de|collabor\w* avec|travaill\w* avec|(font|fait|faire) intervenir|intervien\w*|betrokk\w*|vermeld\w*|noem\w*|samenwerk\w*|"
-    r"werkt samen|werken samen|betrek\w*|wie is|wie zijn|wat is|involv\w*|mention\w*|nam(e|es|ing)|work(s|ing)? with|"
-    r"cooperat\w* with|collaborat\w* with|partners? of|who is|who are|what is|what's|role|rol)\b")
+    r"werkt samen|werken samen|betrek\w*|involv\w*|mention\w*|nam(e|es|ing)|work(s|ing)? with|"
+    r"cooperat\w* with|collaborat\w* with|partners? of|role|rol)\b")
+# "What is …" cues make an actor question only about the actor they introduce ("qu'est-ce que BEPAD ?", "wie is
+# de CFI?", "BEPAD, c'est quoi ?"), not in "… à la PJF, qu'est-ce que le plan prévoit pour la relève ?".
+_WHAT_IS = re.compile(r"\b(qui est|qui sont|qu'?est[- ]ce que|c'est quoi|wie is|wie zijn|wat is|who is|"
+                      r"who are|what is|what's)\b")
+_WHAT_IS_END = re.compile(r"^\W*(\w+\W*){0,2}$")  # "c'est quoi ?", "what is it?", "wat is dat?"
 DEFINE_CUES = re.compile(r"\b(qu'?est[- ]ce que|c'est quoi|qui est|que signifie|wat is|wie is|wat betekent|"
                          r"what is|what's|who is|what does .+ stand for|what does .+ mean)\b")
 FOLLOWUP_CUES = re.compile(
@@ -223,11 +236,29 @@ def is_followup(question: str) -> bool:
 
 
 def has_list_cue(question: str) -> bool:
-    return bool(LIST_CUES.search(fold(question)))
+    """Asks for objectives in the plural, or for every objective of something."""
+    folded = fold(question)
+    return bool(LIST_CUES.search(folded) or (OBJECTIVE_WORDS.search(folded) and _EVERY.search(folded)))
 
 
-def has_actor_cue(question: str) -> bool:
-    return bool(ACTOR_CUES.search(fold(question)))
+def mentions_objectives(question: str) -> bool:
+    """Names objectives or priorities at all, singular or plural."""
+    return bool(OBJECTIVE_WORDS.search(fold(question)))
+
+
+def has_actor_cue(question: str, actor_spans: Iterable[tuple[int, int]] = ()) -> bool:
+    """Asks who is involved, works with or is named; or what an actor is, when ``actor_spans`` (its mentions, as
+    offsets in the question) say the "what is" is about it: the actor within a few words after the cue, or the cue
+    ending the question."""
+    folded = fold(question)
+    if ACTOR_CUES.search(folded):
+        return True
+    starts = [start for start, _ in actor_spans]
+    same = fold_chars(question)  # one character for one: the actor spans hold in it
+    for cue in _WHAT_IS.finditer(same):
+        if any(0 <= start - cue.end() <= 25 for start in starts) or (starts and _WHAT_IS_END.match(same[cue.end():])):
+            return True
+    return False
 
 
 def has_define_cue(question: str) -> bool:
@@ -263,8 +294,6 @@ def retrieval_text(question: str) -> str:
     if len(stripped.split()) < 1 or stripped == folded.strip(" ?!.:"):
         return question
     # Map the stripped folded span back onto the original (fold keeps one character for one).
-    from corpus.clean import fold_chars
-
     chars = fold_chars(question)
     start = chars.find(stripped)
     return question[start:start + len(stripped)] if start >= 0 else stripped

@@ -180,6 +180,24 @@ def test_free_viclas_cites_its_objective_first(real_assistant) -> None:
     assert cited(answer) == ["PNS16-B6.2-4"]
 
 
+@pytest.mark.parametrize(("question", "language"), [
+    ("which objective covers a cannabis plantation found in an attic?", "en"),
+    ("Y a-t-il un objectif sur les plantations de cannabis dans les greniers ?", "fr"),
+])
+def test_one_objective_asked_for_is_a_free_question_not_the_theme_list(real_assistant, question: str,
+                                                                      language: str) -> None:
+    answer = real_assistant.ask(question)
+    assert (answer.intent, answer.language) == ("free", language)
+    assert len(answer.citations) == real_assistant.settings.top_k
+
+
+def test_what_is_after_an_actor_name_does_not_make_an_actor_question(real_assistant) -> None:
+    answer = real_assistant.ask("Manque d'enquêteurs ecofin à la PJF, qu'est-ce que le plan prévoit pour la relève ?")
+    assert (answer.intent, answer.language) == ("free", "fr")
+    assert len(answer.citations) == real_assistant.settings.top_k
+    assert real_assistant.ask("BEPAD, c'est quoi ?").intent == "actor"
+
+
 def test_free_follow_up_and_evaluation_cites_part_5(real_assistant) -> None:
     answer = real_assistant.ask("Comment le plan sera-t-il suivi et évalué ?")
     assert (answer.intent, answer.language, answer.group) == ("free", "fr", None)

@@ -12,6 +12,7 @@ from assistant.understanding import (
     has_define_cue,
     has_list_cue,
     is_followup,
+    mentions_objectives,
     objective_number,
     parse_objective_id,
     parse_outline_id,
@@ -186,6 +187,36 @@ def test_intent_cues() -> None:
     assert has_actor_cue("Wie werkt samen met Child Focus?") and not has_actor_cue("objectifs cybercriminalité")
     assert has_define_cue("what is BEPAD?") and has_define_cue("qu'est-ce que BEPAD ?")
     assert has_define_cue("wat is BEPAD?") and not has_define_cue("Quels objectifs impliquent la CTIF ?")
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Quels sont les objectifs sur la drogue ?", True),
+    ("List every objective under cybercrime", True),
+    ("Give me all the goals on road safety", True),
+    ("Geef elke doelstelling rond drugs", True),
+    ("La liste pour la fraude fiscale", True),
+    ("which objective covers a cannabis plantation in an attic?", False),
+    ("y a-t-il un objectif sur les constats d'accident ?", False),
+    ("Valt dat onder een doelstelling?", False),
+    ("La maltraitance animale, c'est une priorité ?", False),
+])
+def test_a_list_is_asked_in_the_plural_or_for_every_objective(question: str, expected: bool) -> None:
+    assert has_list_cue(question) is expected
+    assert mentions_objectives(question)
+
+
+@pytest.mark.parametrize(("question", "actor", "expected"), [
+    ("qu'est-ce que BEPAD ?", "BEPAD", True),
+    ("C'est quoi la CTIF ?", "CTIF", True),
+    ("BEPAD, c'est quoi ?", "BEPAD", True),
+    ("Wat is de CFI precies?", "CFI", True),
+    ("Manque d'enquêteurs à la PJF, qu'est-ce que le plan prévoit pour la relève ?", "PJF", False),
+    ("What is the plan doing about staff shortages at the FJP?", "FJP", False),
+    ("Quels objectifs impliquent la CTIF ?", "CTIF", True),
+])
+def test_a_what_is_cue_asks_about_the_actor_it_introduces(question: str, actor: str, expected: bool) -> None:
+    start = question.index(actor)
+    assert has_actor_cue(question, [(start, start + len(actor))]) is expected
 
 
 # -- retrieval_text ------------------------------------------------------------------------------------------------
