@@ -445,20 +445,30 @@ class Assistant:
 
     def retrieve(self, question: str, language: str, vectors: dict[str, np.ndarray], route: str | None,
                  k: int) -> list[Hit]:
-        """The fused candidates, the first ``ranker_depth`` re-ordered by the learned ranker when there is one
-        (each hit keeps its fused score)."""
+        """The fused candidates, the objectives among the first ``ranker_depth`` re-ordered by the learned ranker
+        when there is one (each hit keeps its fused score).
+
+        The ranker learned which objective answers (its labelled questions expect objectives): a passage of the
+        plan's prose keeps its fused place, and the objectives are re-ordered among the other places.
+        """
         hits, units = self.candidates(question, language, vectors, route)
         if self.ranker is None or not hits:
             return hits[:k]
         head = hits[:self.settings.ranker_depth]
         share = self.ranker.shares(self.candidate_features(head, units))
-        # each re-ordered hit scores its share of the ranker's softmax over the head (beyond it: 0); its fused
-        # score and rank stay in its breakdown ("fused"), which the out-of-scope decision reads
-        ranked = [replace(h, score=round(float(share[i]), 6) if i < len(head) else 0.0, retriever="ranker",
-                          signals={**h.signals, "fused": SignalScore(i + 1, h.score, h.unit_id)})
-                  for i, h in enumerate(hits[:max(k, len(head))])]
-        order = {h.passage_id: i for i, h in enumerate(ranked)}
-        return sorted(ranked, key=lambda h: (-h.score, order[h.passage_id]))[:k]
+        places = [i for i, h in enumerate(head) if self.corpus.passages[h.passage_id].objective_id is not None]
+        order = list(range(len(head)))
+        for place, i in zip(places, sorted(places, key=lambda i: (-share[i], i)), strict=True):
+            order[place] = i
+        # the head's places score the ranker's shares from the highest down (they sum to 1; beyond the head: 0),
+        # so scores follow the order; each hit's fused score and rank stay in its breakdown ("fused"), which the
+        # out-of-scope decision reads
+        place_scores = sorted((float(x) for x in share), reverse=True)
+        fused = {h.passage_id: SignalScore(i + 1, h.score, h.unit_id) for i, h in enumerate(hits)}
+        ranked = [replace(head[i], score=round(place_scores[j], 6)) for j, i in enumerate(order)]
+        ranked += [replace(h, score=0.0) for h in hits[len(head):max(k, len(head))]]
+        return [replace(h, retriever="ranker", signals={**h.signals, "fused": fused[h.passage_id]})
+                for h in ranked[:k]]
 
     def _embed(self, text: str) -> dict[str, np.ndarray]:
         """The question's vectors; one question may need them for routing, retrieval and suggestions, and the

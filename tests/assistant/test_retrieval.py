@@ -92,6 +92,27 @@ def test_the_learned_ranker_is_fitted_with_the_index_and_reorders_only_the_fused
     assert plain.retrieve(question, "nl", vectors, None, 10) == fused[:10]
 
 
+def test_the_ranker_reorders_objectives_only_and_prose_keeps_its_fused_place(real_assistant) -> None:
+    """The ranker learned on questions that expect objectives: the plan's prose stays where fusion put it."""
+    question = "Who does the overall evaluation of how the police runs and implements the plan?"
+    vectors = real_assistant.index.embed_query(question)
+    fused, _ = real_assistant.candidates(question, "en", vectors, None)
+    depth = real_assistant.settings.ranker_depth
+    ranked = real_assistant.retrieve(question, "en", vectors, None, depth)
+    passages = real_assistant.corpus.passages
+
+    def prose(hits: list) -> list[tuple[int, str]]:
+        return [(i, h.passage_id) for i, h in enumerate(hits) if passages[h.passage_id].objective_id is None]
+
+    assert prose(ranked) == prose(fused[:depth]) and [p for _, p in prose(ranked)][:3] == [
+        "PNS16-P5-9", "PNS16-P5-5", "PNS16-P5-3"]
+    assert sorted(h.passage_id for h in ranked) == sorted(h.passage_id for h in fused[:depth])
+    objectives = [h.passage_id for h in ranked if passages[h.passage_id].objective_id is not None]
+    assert objectives != [h.passage_id for h in fused[:depth] if passages[h.passage_id].objective_id is not None]
+    scores = [h.score for h in ranked]
+    assert scores == sorted(scores, reverse=True) and abs(sum(scores) - 1.0) < 1e-4
+
+
 def test_a_changed_ranker_setting_makes_the_stored_ranker_stale(real_assistant) -> None:
     from types import SimpleNamespace
 
