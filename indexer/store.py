@@ -42,7 +42,8 @@ from pns.errors import IndexStateError, IndexWriteError, UsageError
 from pns.settings import Settings
 from pns.types import Hit, Unit
 
-FORMAT_VERSION = 4  # 4: BM25 indexes the parts of hyphenated words and of Dutch/German compounds
+# 4: BM25 indexes the parts of hyphenated words and of Dutch/German compounds; 5: BM25 statistics per document
+FORMAT_VERSION = 5
 BASE_MODES = ("hybrid", "bm25", "dense")
 Progress = Callable[[int, int], None]
 
@@ -178,7 +179,9 @@ class HybridIndex:
                                  "kind": dense[embedder.signal].kind})
         finally:
             cache.close()
-        lexical = LexicalIndex.build(texts, [u.language for u in units]) if settings.bm25 else None
+        # each document's BM25 statistics are its own (a passage id starts with its document's code)
+        lexical = (LexicalIndex.build(texts, [u.language for u in units], [u.passage_id.split("-", 1)[0] for u in units])
+                   if settings.bm25 else None)
         manifest = {
             "format": FORMAT_VERSION,
             "encoders": encoders,

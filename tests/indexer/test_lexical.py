@@ -152,3 +152,20 @@ def test_save_load_round_trip(lexical: LexicalIndex, tmp_path: Path) -> None:
     loaded = LexicalIndex.load(tmp_path / "bm25")
     for query in (["drogu"], ["drogu", "polic"], ["polici"], ["inconnu"]):
         assert loaded.search(query, k=10) == lexical.search(query, k=10)
+
+
+def test_each_document_keeps_its_own_statistics() -> None:
+    """A second document, long and full of the first one's words, leaves the first one's scores as they were."""
+    first = ["Mieux lutter contre la criminalité informatique.", "Renforcer la police de proximité."]
+    other = ["La police locale et la police fédérale luttent ensemble contre la criminalité."] * 3
+    query = ["polic", "criminalit", "informat"]  # "police criminalité informatique", analysed as French
+    alone = LexicalIndex.build(first, ["fr", "fr"], ["PNS16", "PNS16"])
+    both = LexicalIndex.build(first + other, ["fr"] * 5, ["PNS16", "PNS16", "PNSF", "PNSF", "PNSF"])
+    assert [round(float(x), 4) for x in alone.scores(query)] == [0.4984, 0.3124]
+    assert [round(float(x), 4) for x in both.scores(query)] == [0.4984, 0.3124, 0.1297, 0.1297, 0.1297]
+    # one pool of statistics for all five: "police" is common now, the first document's scores move
+    pooled = LexicalIndex.build(first + other, ["fr"] * 5)
+    assert [round(float(x), 4) for x in pooled.scores(query)[:2]] == [0.7427, 0.1512]
+    assert both.num_docs == 5 and [row for row, _ in both.search(["informat"], k=5)] == [0]
+    with pytest.raises(ValueError):
+        LexicalIndex.build(first, ["fr", "fr"], ["PNS16"])
