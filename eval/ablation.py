@@ -47,7 +47,9 @@ def signal_ablation(settings: Any, folder: Path | None = None) -> list[dict[str,
     assistant = Assistant.load(settings, warm=True)
     index = assistant.index
     sets = {name: prepare(assistant, load_questions(folder / name)) for name in SETS if (folder / name).is_file()}
-    dev = [p for name in DEV_SETS if name in sets for p in sets[name]]
+    # the weights are chosen on every development set, reported or not
+    dev = [p for name in DEV_SETS if (folder / name).is_file()
+           for p in (sets[name] if name in sets else prepare(assistant, load_questions(folder / name)))]
     rows = []
     signals = index.signals
     for size in range(1, len(signals) + 1):
@@ -107,7 +109,7 @@ def signals_markdown(rows: Sequence[Mapping[str, Any]]) -> str:
     """One table per set: each subset and fusion, hit@1 / hit@5 overall and per language."""
     sets = list(rows[0]["sets"]) if rows else []
     lines = ["# Ablation: retrieval signals (retrieval alone, hit@1 / hit@5)", "",
-             "Weights of each combination chosen on the development sets (questions.jsonl, heldout.jsonl).", ""]
+             f"Weights of each combination chosen on the development sets ({', '.join(DEV_SETS)}).", ""]
     for set_name in sets:
         lines += [f"## {set_name}", "", "| signals | fusion | weights | all | fr | nl | en |",
                   "|---|---|---|---|---|---|---|"]
