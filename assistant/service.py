@@ -599,7 +599,8 @@ class Assistant:
                     md, cits = self._answer_objectives(text, lang, [obj], head)
                     return Dispatch("objective", md, cits, obj.group_key, [obj.id], None)
         route, _matches = self.router.route(text)
-        actors = self.find_actors(text)
+        mentions = self.corpus.matcher.find(text)  # actor id -> spans in the question
+        actors = [self.corpus.actors_by_id[a] for a in mentions]
         if last is not None and is_followup(text):
             if last.intent == "list" and route:
                 md, cits, ids = self._answer_list(text, lang, route)
@@ -630,7 +631,7 @@ class Assistant:
         if route is not None:
             # "le rôle de la police locale face à la radicalisation" is about the theme, not about the police.
             actors = [a for a in actors if a.id not in GENERIC_ACTORS]
-        spans = [span for a in actors for span in self.corpus.matcher.find(text).get(a.id, ())]
+        spans = [span for a in actors for span in mentions[a.id]]
         if actors and (has_actor_cue(text, spans) or len(fold(text).split()) <= 3
                        or (mentions_objectives(text) and route is None)):
             actor = actors[0]
