@@ -22,7 +22,8 @@ OOS_HELDOUT_2 = QUESTIONS.with_name("oos-heldout2.jsonl")
 # The third, by another author who saw neither the training data nor the other sets (its results only in aggregate).
 OOS_HELDOUT_3 = QUESTIONS.with_name("oos-heldout3.jsonl")
 QUESTION_SETS = ("questions.jsonl", "heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl",
-                 "heldout5.jsonl", "heldout6.jsonl", "heldout7.jsonl", "heldout8.jsonl")
+                 "heldout5.jsonl", "heldout6.jsonl", "heldout7.jsonl", "heldout8.jsonl",
+                 "heldout9.jsonl")
 
 
 @dataclass(frozen=True)
