@@ -113,9 +113,16 @@ def word_stem(word: str, lang: str) -> str | None:
 
 def analyse_query(text: str, languages: Iterable[str], known: Container[str] | None = None) -> list[str]:
     """Query tokens analysed in each given language (the question's, then the corpus'), without duplicates;
-    with ``known`` (the BM25 vocabulary), word parts too (``analyse_parts``)."""
+    with ``known`` (the BM25 vocabulary), word parts too (``analyse_parts``).
+
+    The question's own stopwords are dropped before the other languages read it: the French article "un" is not
+    the English "UN" (United Nations), nor "la" or "die" content words of another language's views."""
     seen: dict[str, None] = {}
-    for lang in languages:
-        for token in (analyse(text, lang) if known is None else analyse_parts(text, lang, known)):
+    content = text
+    for position, lang in enumerate(languages):
+        for token in (analyse(content, lang) if known is None else analyse_parts(content, lang, known)):
             seen.setdefault(token, None)
+        if position == 0:
+            stop = _stopwords(lang)
+            content = " ".join(w for w in _TOKEN.findall(_ELISION.sub(" ", fold(text))) if w not in stop)
     return list(seen)

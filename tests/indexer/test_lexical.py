@@ -44,8 +44,11 @@ def test_analyse_unknown_language_falls_back_to_french_stemming_without_stopword
 
 
 def test_analyse_query_unions_languages_in_order_without_duplicates() -> None:
-    # French analysis drops "la"; the English pass keeps it (not an English stopword) and adds nothing else.
-    assert analyse_query("la police locale", ["fr", "en"]) == ["polic", "local", "la"]
+    # French drops "la", and so does the English pass: a stopword of the question's language is not a content
+    # word of another ("un" is not the English "UN", whose views say "UN sanctions").
+    assert analyse_query("la police locale", ["fr", "en"]) == ["polic", "local"]
+    assert analyse_query("un fichier ADN", ["fr", "en"]) == ["fichi", "adn", "fichier"]
+    assert analyse_query("UN sanctions", ["en", "fr"]) == ["un", "sanction"]
     # Dutch keeps "politie", French stems it to "polit".
     assert analyse_query("politie", ["nl", "fr"]) == ["politie", "polit"]
 
