@@ -25,8 +25,8 @@ from eval.run import Question, expected_passages, load_questions
 from indexer.fusion import Ranking, fuse, normalise
 
 DEV_SETS = ("questions.jsonl", "heldout.jsonl", "heldout3.jsonl", "heldout4.jsonl", "heldout5.jsonl",
-            "heldout6.jsonl")
-HELDOUT_SETS = ("heldout2.jsonl", "heldout7.jsonl", "heldout8.jsonl")
+            "heldout6.jsonl", "heldout7.jsonl")
+HELDOUT_SETS = ("heldout2.jsonl", "heldout8.jsonl", "heldout9.jsonl")
 
 
 @dataclass(frozen=True)

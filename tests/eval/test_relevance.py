@@ -45,7 +45,7 @@ def test_the_shipped_file_is_what_the_development_sets_give() -> None:
     from eval.tune import HELDOUT_SETS
 
     assert not set(HELDOUT_SETS) & {str(r["source"]).removeprefix("dev:") for r in rows}
-    assert HELDOUT_SETS == ("heldout2.jsonl", "heldout7.jsonl", "heldout8.jsonl")
+    assert HELDOUT_SETS == ("heldout2.jsonl", "heldout8.jsonl", "heldout9.jsonl")
 
 
 def test_cli_writes_into_the_corpus_folder(tmp_path: Path, monkeypatch, capsys) -> None:
@@ -57,9 +57,9 @@ def test_cli_writes_into_the_corpus_folder(tmp_path: Path, monkeypatch, capsys) 
     root = Path(__file__).resolve().parents[2]
     assert written == (root / "corpus" / "relevance.jsonl").read_text(encoding="utf-8")
     out = capsys.readouterr().out
-    assert out.startswith(f"wrote 518 labelled questions to {tmp_path / 'relevance.jsonl'} (116 questions.jsonl, "
+    assert out.startswith(f"wrote 605 labelled questions to {tmp_path / 'relevance.jsonl'} (116 questions.jsonl, "
                           "36 heldout.jsonl, 100 heldout3.jsonl, 89 heldout4.jsonl, 90 heldout5.jsonl, "
-                          "87 heldout6.jsonl)")
+                          "87 heldout6.jsonl, 87 heldout7.jsonl)")
 
 
 def test_cli_unwritable_corpus_folder_is_a_clear_error(tmp_path: Path, monkeypatch, capsys) -> None:
