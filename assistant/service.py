@@ -653,7 +653,10 @@ class Assistant:
         # 6. A free question, or out of scope.
         hits, signals = self.free_evidence(text, lang, route, actors)
         scope = self.scope(signals)
-        if not actors and scope is not None and scope.out_of_scope:
+        # A question naming a specific actor (the CTIF, Europol) is about the plan; one naming only the police or
+        # the judicial authorities may not be ("how do I move from a local zone to the federal police?").
+        specific = [a for a in actors if a.id not in GENERIC_ACTORS]
+        if not specific and scope is not None and scope.out_of_scope:
             return Dispatch("out_of_scope", compose.lead("out_of_scope", lang), [], None, [], None, scope,
                             self._suggest(hits, scope))
         citations = [self._citation(i, self.corpus.passages[hit.passage_id], text, lang, hit)

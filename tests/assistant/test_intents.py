@@ -246,6 +246,25 @@ def test_out_of_scope(real_assistant, question: str, language: str) -> None:
     assert answer.answer == f"{OUT_OF_SCOPE[language]}\n\n{OVERVIEW[language]}"
 
 
+@pytest.mark.parametrize("question", [
+    "Comment passer de la police locale à la police fédérale quand on est inspecteur ?",
+    "Krijgen de politiezones elektrische combi's?",
+    "Is the federal police getting new uniforms next year?",
+])
+def test_naming_only_the_police_does_not_bring_a_question_into_scope(real_assistant, question: str) -> None:
+    """Careers and equipment name the police without being in the plan: only a specific actor (the CTIF,
+    Europol) overrides the decision, not the police or the judicial authorities every question may name."""
+    answer = real_assistant.ask(question)
+    assert (answer.intent, answer.citations) == ("out_of_scope", ())
+    assert answer.scope is not None and answer.scope["p_out"] > 0.99
+
+
+def test_a_specific_actor_keeps_a_question_in_scope(real_assistant) -> None:
+    answer = real_assistant.ask("Que fait la police avec Child Focus ?")
+    assert answer.intent in {"actor", "free"} and answer.citations
+    assert any(c.objective_id == "PNS16-B6.3-3" for c in answer.citations)
+
+
 @pytest.mark.parametrize(("question", "language", "lead"), [
     ("Quels sont les objectifs ?", "fr",
      "Le plan fixe 225 objectifs répartis en 17 thèmes ; précisez un thème pour en avoir la liste :"),
