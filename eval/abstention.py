@@ -21,6 +21,8 @@ OOS_HELDOUT = QUESTIONS.with_name("oos-heldout.jsonl")
 OOS_HELDOUT_2 = QUESTIONS.with_name("oos-heldout2.jsonl")
 # The third, by another author who saw neither the training data nor the other sets (its results only in aggregate).
 OOS_HELDOUT_3 = QUESTIONS.with_name("oos-heldout3.jsonl")
+# The fourth, by another author on the same terms (near-domain: careers, procedures, everyday law, public health).
+OOS_HELDOUT_4 = QUESTIONS.with_name("oos-heldout4.jsonl")
 QUESTION_SETS = ("questions.jsonl", "heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl",
                  "heldout5.jsonl", "heldout6.jsonl", "heldout7.jsonl", "heldout8.jsonl",
                  "heldout9.jsonl")
@@ -134,7 +136,7 @@ def run_abstention(assistant: Any, out: Path, folder: Path | None = None) -> dic
     """Every set judged; ``abstention.md``, ``abstention.json`` and one histogram per set written to ``out``."""
     folder = folder or QUESTIONS.parent
     sets: dict[str, list[tuple[str, str, bool]]] = {}
-    for held in (OOS_HELDOUT_3, OOS_HELDOUT_2, OOS_HELDOUT):
+    for held in (OOS_HELDOUT_4, OOS_HELDOUT_3, OOS_HELDOUT_2, OOS_HELDOUT):
         if (folder / held.name).is_file():
             sets[held.name] = load_oos_heldout(folder / held.name)
     for name in QUESTION_SETS:
