@@ -8,7 +8,9 @@ Follow-ups reuse the conversation: "et pour la drogue ?" after a list, "plus de 
 
 from __future__ import annotations
 
+import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import NamedTuple
@@ -51,6 +53,8 @@ from pns.settings import Settings
 from pns.types import Actor, Answer, Citation, Hit, Objective, Passage, SignalScore
 
 LANGUAGES = ("fr", "nl", "en")
+# Up to this many words, langdetect cannot judge a question and the corpus' vocabulary does.
+SHORT_QUESTION_WORDS = 6
 # Named in so many passages that naming them says little about what a question is about.
 GENERIC_ACTORS = frozenset({"police-integree", "police-federale", "police-locale", "autorites-judiciaires"})
 INTENTS = ("list", "actor", "objective", "free", "out_of_scope", "overview")
@@ -504,7 +508,7 @@ class Assistant:
         fallback = last.language if last is not None else "fr"
         lang = language or detect_language(text, fallback=fallback, allowed=LANGUAGES)
         if language is None and lang == fallback:
-            lang = self._glossary_language(text) or lang
+            lang = self._glossary_language(text) or self._vocabulary_language(text) or lang
         result = self._dispatch(text, lang, last)
         intent, answer_md, citations, group, passage_ids, actor, scope, suggested = result
         notices = tuple(compose.notice(k, lang) for k in notice_keys)
@@ -546,6 +550,19 @@ class Assistant:
                 name = entry.names.get(lang)
                 if name and fold(name) in folded and fold(entry.names.get("fr", "")) not in folded:
                     return lang
+        return None
+
+    def _vocabulary_language(self, text: str) -> str | None:
+        """For short questions, the language whose words the question uses and the others' do not (in the plan
+        and its views); None when no language leads."""
+        words = re.findall(r"[a-z0-9]+", fold(text))
+        if not words or len(words) > SHORT_QUESTION_WORDS:
+            return None
+        votes = Counter(next(iter(langs)) for w in words
+                        if len(langs := self.corpus.word_languages.get(w, frozenset())) == 1)
+        ranked = votes.most_common(2)
+        if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]) and ranked[0][0] in LANGUAGES:
+            return ranked[0][0]
         return None
 
     def _suggest(self, hits: list[Hit], scope: Scope) -> tuple[str, ...]:

@@ -7,11 +7,13 @@ of all of them, so an index built from another state of the corpus is detected a
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 from corpus.actors import CATEGORIES, ActorMatcher, build_actor_index, load_actors, unknown_acronyms
+from corpus.clean import fold
 from corpus.glossary import GlossaryEntry, load_glossary
 from corpus.language import detect_language
 from corpus.loaders import read_document
@@ -21,6 +23,8 @@ from corpus.views import ObjectiveView, Views, load_views, text_sha256
 from pns.errors import CorpusError, UsageError
 from pns.settings import Settings
 from pns.types import Actor, DocumentInfo, Objective, Passage, Theme
+
+_WORDS = re.compile(r"[a-z0-9]+")
 
 _CORRECTION_KEYS = {"id", "document", "theme", "from_group", "numbers", "starts_with", "to_group", "reason"}
 DATA_FILES = ("manifest.toml", "corrections.toml", "actors.toml", "glossary.toml")
@@ -135,6 +139,29 @@ class Corpus:
     @cached_property
     def actors_by_id(self) -> dict[str, Actor]:
         return {a.id: a for a in self.actors}
+
+    @cached_property
+    def word_languages(self) -> dict[str, frozenset[str]]:
+        """Folded word → the languages the corpus writes it in: the plan's text in its own, the views'
+        translations, headings and everyday words in theirs. Judges a short question langdetect cannot
+        ("verbindingsofficieren", "new psychoactive substances") by the words the plan and its views use."""
+        seen: dict[str, set[str]] = {}
+
+        def add(text: str, lang: str) -> None:
+            for word in _WORDS.findall(fold(text)):
+                seen.setdefault(word, set()).add(lang)
+
+        for passage in self.passages.values():
+            add(passage.text, passage.language)
+        for view in self.views.objectives.values():
+            for lang, text in view.translations.items():
+                add(text, lang)
+            for lang, words in view.words.items():
+                add(" ".join(words), lang)
+        for titles in self.views.headings.values():
+            for lang, text in titles.items():
+                add(text, lang)
+        return {word: frozenset(langs) for word, langs in seen.items()}
 
     def view(self, objective_id: str) -> ObjectiveView | None:
         """The objective's unofficial views, when they exist and were written for its current French text."""

@@ -290,3 +290,23 @@ def test_a_list_question_naming_nothing_gets_the_themes(real_assistant, question
 def test_a_theme_code_in_the_question(real_assistant, question: str, expected: list[str]) -> None:
     answer = real_assistant.ask(question)
     assert [c.objective_id for c in answer.citations] == expected
+
+
+# -- the language of a short question -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("question", "language"), [
+    ("verbindingsofficieren", "nl"), ("afvalfraude", "nl"), ("gemeentelijke administratieve sancties", "nl"),
+    ("new psychoactive substances", "en"), ("investigation management concept", "en"),
+    ("fraude sociale", "fr"),
+])
+def test_a_short_question_takes_the_language_of_the_words_the_plan_and_its_views_use(
+        real_assistant, question: str, language: str) -> None:
+    """langdetect cannot judge two words: the words only one language's text uses (the plan, the views) do."""
+    assert real_assistant.ask(question).language == language
+
+
+def test_word_languages_come_from_the_plan_and_its_views(real_assistant) -> None:
+    words = real_assistant.corpus.word_languages
+    assert words["verbindingsofficieren"] == frozenset({"nl"})
+    assert words["cybercriminalite"] == frozenset({"fr"})
+    assert "nl" in words["cybercrime"] and "en" in words["cybercrime"]
