@@ -24,8 +24,8 @@ OOS_HELDOUT_3 = QUESTIONS.with_name("oos-heldout3.jsonl")
 # The fourth, by another author on the same terms (near-domain: careers, procedures, everyday law, public health).
 OOS_HELDOUT_4 = QUESTIONS.with_name("oos-heldout4.jsonl")
 QUESTION_SETS = ("questions.jsonl", "heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl",
-                 "heldout5.jsonl", "heldout6.jsonl", "heldout7.jsonl", "heldout8.jsonl")
-# heldout9.jsonl is kept for the change after the one heldout8 judges: the report leaves it out until then.
+                 "heldout5.jsonl", "heldout6.jsonl", "heldout7.jsonl", "heldout8.jsonl",
+                 "heldout9.jsonl")
 
 
 @dataclass(frozen=True)
