@@ -31,11 +31,13 @@ OBJECTIVE_WORDS = re.compile(
     r"\b(objectifs?|priorites?|liste|lijst|doelstellingen|doelstelling|doelen|doel|prioriteiten|prioriteit|"
     r"objectives?|goals?|priorit(y|ies)|targets|aims)\b")
 _EVERY = re.compile(r"\b(every|each|all|tous|toutes|chaque|alle|elke|iedere?)\b")
+# The plan's objectives are its actions: "toutes les actions prévues contre la traite" asks for the list too.
+_ACTIONS = re.compile(r"\b(actions|mesures|initiatives|acties|maatregelen|measures|steps)\b")
 ACTOR_CUES = re.compile(
     r"\b(impliqu\w*|mentionn\w*|nomm\w*|citent|cite|avec qui|"
     r"partenaires? de|collabor\w* avec|travaill\w* avec|(font|fait|faire) intervenir|intervien\w*|betrokk\w*|vermeld\w*|noem\w*|samenwerk\w*|"
     r"werkt samen|werken samen|betrek\w*|involv\w*|mention\w*|nam(e|es|ing)|work(s|ing)? with|"
-    r"cooperat\w* with|collaborat\w* with|partners? of|role|rol)\b")
+    r"cooperat\w* with|collaborat\w* with|partners? of|role|rol|appear\w*|apparai\w*|waar komt|waar staat)\b")
 # "What is …" cues make an actor question only about the actor they introduce ("qu'est-ce que BEPAD ?", "wie is
 # de CFI?", "BEPAD, c'est quoi ?"), not in "… à la PJF, qu'est-ce que le plan prévoit pour la relève ?".
 _WHAT_IS = re.compile(r"\b(qui est|qui sont|qu'?est[- ]ce que|c'est quoi|wie is|wie zijn|wat is|who is|"
@@ -238,7 +240,8 @@ def is_followup(question: str) -> bool:
 def has_list_cue(question: str) -> bool:
     """Asks for objectives in the plural, or for every objective of something."""
     folded = fold(question)
-    return bool(LIST_CUES.search(folded) or (OBJECTIVE_WORDS.search(folded) and _EVERY.search(folded)))
+    return bool(LIST_CUES.search(folded)
+                or ((OBJECTIVE_WORDS.search(folded) or _ACTIONS.search(folded)) and _EVERY.search(folded)))
 
 
 def mentions_objectives(question: str) -> bool:

@@ -205,6 +205,25 @@ def test_a_list_is_asked_in_the_plural_or_for_every_objective(question: str, exp
     assert mentions_objectives(question)
 
 
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Donne-moi toutes les actions prévues contre la traite des êtres humains", True),
+    ("Welke maatregelen zijn er allemaal? Geef alle maatregelen rond wapenhandel", True),
+    ("List all the measures on cybercrime", True),
+    ("Quelles mesures contre la traite ?", False),
+    ("Which measures does the plan take against money mules?", False),
+])
+def test_every_action_or_measure_asks_for_the_list(question: str, expected: bool) -> None:
+    """The plan's objectives are its actions: "all the measures" asks for them all, "which measures" for the
+    ones that answer."""
+    assert has_list_cue(question) is expected
+
+
+@pytest.mark.parametrize("question", ["Waar komt Child Focus voor in het plan?",
+                                      "Where does Europol appear in the plan?", "Où apparaît la CTIF ?"])
+def test_where_an_actor_appears_is_an_actor_question(question: str) -> None:
+    assert has_actor_cue(question)
+
+
 @pytest.mark.parametrize(("question", "actor", "expected"), [
     ("qu'est-ce que BEPAD ?", "BEPAD", True),
     ("C'est quoi la CTIF ?", "CTIF", True),
