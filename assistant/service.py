@@ -8,9 +8,7 @@ Follow-ups reuse the conversation: "et pour la drogue ?" after a list, "plus de 
 
 from __future__ import annotations
 
-import re
 import time
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import NamedTuple
@@ -508,7 +506,10 @@ class Assistant:
         fallback = last.language if last is not None else "fr"
         lang = language or detect_language(text, fallback=fallback, allowed=LANGUAGES)
         if language is None and lang == fallback:
-            lang = self._glossary_language(text) or self._vocabulary_language(text) or lang
+            # in a conversation, a short follow-up keeps its language ("more details on 3": "details" is a word
+            # of the French text only)
+            vocabulary = self._vocabulary_language(text) if last is None else None
+            lang = self._glossary_language(text) or vocabulary or lang
         result = self._dispatch(text, lang, last)
         intent, answer_md, citations, group, passage_ids, actor, scope, suggested = result
         notices = tuple(compose.notice(k, lang) for k in notice_keys)
@@ -555,15 +556,9 @@ class Assistant:
     def _vocabulary_language(self, text: str) -> str | None:
         """For short questions, the language whose words the question uses and the others' do not (in the plan
         and its views); None when no language leads."""
-        words = re.findall(r"[a-z0-9]+", fold(text))
-        if not words or len(words) > SHORT_QUESTION_WORDS:
+        if len(text.split()) > SHORT_QUESTION_WORDS:
             return None
-        votes = Counter(next(iter(langs)) for w in words
-                        if len(langs := self.corpus.word_languages.get(w, frozenset())) == 1)
-        ranked = votes.most_common(2)
-        if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]) and ranked[0][0] in LANGUAGES:
-            return ranked[0][0]
-        return None
+        return self.corpus.vocabulary_language(text, LANGUAGES)
 
     def _suggest(self, hits: list[Hit], scope: Scope) -> tuple[str, ...]:
         """After an abstention, the themes of the passages retrieval ranked best, but only for a question near the

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -162,6 +163,16 @@ class Corpus:
             for lang, text in titles.items():
                 add(text, lang)
         return {word: frozenset(langs) for word, langs in seen.items()}
+
+    def vocabulary_language(self, text: str, allowed: tuple[str, ...]) -> str | None:
+        """The allowed language most of ``text``'s words belong to alone (``word_languages``); None on a tie or
+        when no word is a single language's."""
+        votes = Counter(next(iter(langs)) for word in _WORDS.findall(fold(text))
+                        if len(langs := self.word_languages.get(word, frozenset())) == 1 and langs <= set(allowed))
+        ranked = votes.most_common(2)
+        if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+            return ranked[0][0]
+        return None
 
     def view(self, objective_id: str) -> ObjectiveView | None:
         """The objective's unofficial views, when they exist and were written for its current French text."""
