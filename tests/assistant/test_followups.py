@@ -67,17 +67,21 @@ def test_details_of_the_nth_item(real_assistant, first: str, detail: str, langua
 def test_details_beyond_the_list_are_not_taken_from_it(real_assistant) -> None:
     (_, answer), _ = _ask_all(real_assistant, "Quels sont les objectifs en matière de cybercriminalité ?",
                               "plus de détails sur le 12")
-    assert answer.intent == "free"
-    assert not set(cited(answer)) & set(B5[:10])
+    # not an item of the list: read as a question of its own, which says nothing the plan treats
+    assert (answer.intent, cited(answer)) == ("out_of_scope", [])
 
 
-@pytest.mark.parametrize("question", ["et pour la drogue ?", "en voor drugs?", "and for road safety?",
-                                      "plus de détails sur le 3"])
-def test_follow_up_cue_without_a_previous_turn_is_a_normal_question(real_assistant, question: str) -> None:
+@pytest.mark.parametrize(("question", "intent"), [
+    ("et pour la drogue ?", "free"), ("en voor drugs?", "free"), ("and for road safety?", "free"),
+    # names nothing of the plan: the out-of-scope decision sets it aside, as it does the question alone
+    ("plus de détails sur le 3", "out_of_scope"),
+])
+def test_follow_up_cue_without_a_previous_turn_is_a_normal_question(real_assistant, question: str,
+                                                                   intent: str) -> None:
     alone = real_assistant.ask(question)
     conversation = Conversation()
     answer = real_assistant.ask(question, conversation=conversation)
-    assert answer.intent == alone.intent == "free"
+    assert answer.intent == alone.intent == intent
     assert (answer.group, cited(answer)) == (alone.group, cited(alone))
     assert len(conversation.turns) == 1
 
