@@ -58,6 +58,12 @@ GENERIC_ACTORS = frozenset({"police-integree", "police-federale", "police-locale
 INTENTS = ("list", "actor", "objective", "free", "out_of_scope", "overview")
 
 
+def specific_actors(actors: list[Actor]) -> list[Actor]:
+    """The actors that say what a question is about: not the police or the judicial authorities, which so many
+    passages (and everyday questions) name."""
+    return [a for a in actors if a.id not in GENERIC_ACTORS]
+
+
 def _stems(texts: list[str]) -> set[str]:
     """Every stem of the texts, analysed in each of the three languages."""
     return {stem for text in texts for lang in LANGUAGES for stem in analyse(text, lang)}
@@ -381,7 +387,7 @@ class Assistant:
         route, _ = self.router.route(text)
         actors = self.find_actors(text)
         if route is not None:
-            actors = [a for a in actors if a.id not in GENERIC_ACTORS]
+            actors = specific_actors(actors)
         return route, actors
 
     def free_evidence(self, text: str, language: str, route: str | None, actors: list[Actor],
@@ -480,7 +486,7 @@ class Assistant:
     def warm_up(self) -> None:
         """Load the model and the lazy tables once, so the first real question is as fast as the others."""
         self.index.embed_query("plan national de sécurité")
-        _ = self._route_vectors, self.corpus.actor_index
+        _ = self._route_vectors, self.corpus.actor_index, self.corpus.word_languages
         compose.highlight_spans("sécurité", "sécurité", "fr")
 
     # -- the entry point -------------------------------------------------------------------------------------
@@ -508,8 +514,8 @@ class Assistant:
         if language is None and lang == fallback:
             # in a conversation, a short follow-up keeps its language ("more details on 3": "details" is a word
             # of the French text only)
-            vocabulary = self._vocabulary_language(text) if last is None else None
-            lang = self._glossary_language(text) or vocabulary or lang
+            lang = (self._glossary_language(text) or (self._vocabulary_language(text) if last is None else None)
+                    or lang)
         result = self._dispatch(text, lang, last)
         intent, answer_md, citations, group, passage_ids, actor, scope, suggested = result
         notices = tuple(compose.notice(k, lang) for k in notice_keys)
@@ -642,7 +648,7 @@ class Assistant:
         # 4. Actors: "quels objectifs impliquent la CTIF ?", "wie werkt samen met Child Focus?", "what is BEPAD?".
         if route is not None:
             # "le rôle de la police locale face à la radicalisation" is about the theme, not about the police.
-            actors = [a for a in actors if a.id not in GENERIC_ACTORS]
+            actors = specific_actors(actors)
         spans = [span for a in actors for span in mentions[a.id]]
         if actors and (has_actor_cue(text, spans) or len(fold(text).split()) <= 3
                        or (mentions_objectives(text) and route is None)):
@@ -667,8 +673,7 @@ class Assistant:
         scope = self.scope(signals)
         # A question naming a specific actor (the CTIF, Europol) is about the plan; one naming only the police or
         # the judicial authorities may not be ("how do I move from a local zone to the federal police?").
-        specific = [a for a in actors if a.id not in GENERIC_ACTORS]
-        if not specific and scope is not None and scope.out_of_scope:
+        if not specific_actors(actors) and scope is not None and scope.out_of_scope:
             return Dispatch("out_of_scope", compose.lead("out_of_scope", lang), [], None, [], None, scope,
                             self._suggest(hits, scope))
         citations = [self._citation(i, self.corpus.passages[hit.passage_id], text, lang, hit)

@@ -123,6 +123,5 @@ def analyse_query(text: str, languages: Iterable[str], known: Container[str] | N
         for token in (analyse(content, lang) if known is None else analyse_parts(content, lang, known)):
             seen.setdefault(token, None)
         if position == 0:
-            stop = _stopwords(lang)
-            content = " ".join(w for w in _TOKEN.findall(_ELISION.sub(" ", fold(text))) if w not in stop)
+            content = " ".join(_words(text, lang))
     return list(seen)

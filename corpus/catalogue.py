@@ -167,8 +167,8 @@ class Corpus:
     def vocabulary_language(self, text: str, allowed: tuple[str, ...]) -> str | None:
         """The allowed language most of ``text``'s words belong to alone (``word_languages``); None on a tie or
         when no word is a single language's."""
-        votes = Counter(next(iter(langs)) for word in _WORDS.findall(fold(text))
-                        if len(langs := self.word_languages.get(word, frozenset())) == 1 and langs <= set(allowed))
+        singles = (self.word_languages.get(word, frozenset()) for word in _WORDS.findall(fold(text)))
+        votes = Counter(lang for langs in singles if len(langs) == 1 for lang in langs if lang in allowed)
         ranked = votes.most_common(2)
         if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
             return ranked[0][0]
