@@ -95,6 +95,11 @@ LEADS: dict[str, dict[str, str]] = {
         "nl": "Het plan bevat geen doelstelling {ref}.",
         "en": "The plan has no objective {ref}.",
     },
+    "no_item": {
+        "fr": "La liste précédente compte {objectives} : elle n'a pas de numéro {position}.",
+        "nl": "De vorige lijst telt {objectives}: er is geen nummer {position}.",
+        "en": "The previous list has {objectives}: there is no number {position}.",
+    },
     "other_prose": {
         "fr": "Le plan le cite aussi dans ces passages :",
         "nl": "Het plan noemt het ook in deze passages:",

@@ -616,6 +616,10 @@ class Assistant:
                     head = compose.lead("objective", lang, ref=obj.id)
                     md, cits = self._answer_objectives(text, lang, [obj], head)
                     return Dispatch("objective", md, cits, obj.group_key, [obj.id], None)
+            if position is not None and position > len(last.passage_ids) and not has_list_cue(text):
+                # past the end of the list: say so, and keep the list for the next follow-up
+                md = compose.lead("no_item", lang, n=len(last.passage_ids), position=position)
+                return Dispatch("objective", md, [], last.group, list(last.passage_ids), None)
         route, _matches = self.router.route(text)
         mentions = self.corpus.matcher.find(text)  # actor id -> spans in the question
         actors = [self.corpus.actors_by_id[a] for a in mentions]

@@ -65,10 +65,12 @@ def test_details_of_the_nth_item(real_assistant, first: str, detail: str, langua
 
 
 def test_details_beyond_the_list_are_not_taken_from_it(real_assistant) -> None:
-    (_, answer), _ = _ask_all(real_assistant, "Quels sont les objectifs en matière de cybercriminalité ?",
-                              "plus de détails sur le 12")
-    # not an item of the list: read as a question of its own, which says nothing the plan treats
-    assert (answer.intent, cited(answer)) == ("out_of_scope", [])
+    (listed, answer, again), _ = _ask_all(real_assistant, "Quels sont les objectifs en matière de cybercriminalité ?",
+                                          "plus de détails sur le 12", "plus de détails sur le 3")
+    # not an item of the list: said so, nothing cited, and the list stays the context of the next follow-up
+    assert (answer.intent, cited(answer)) == ("objective", [])
+    assert answer.answer == "La liste précédente compte 10 objectifs : elle n'a pas de numéro 12."
+    assert cited(again) == [cited(listed)[2]]
 
 
 @pytest.mark.parametrize(("question", "intent"), [
