@@ -102,13 +102,14 @@ def bench_scale(settings: Settings, assistant: Any, n_units: int, queries: list[
     index = assistant.index
     copies = -(-n_units // len(index.units))
     rng = np.random.default_rng(0)
-    units = [Unit(f"{u.id}~{c}", f"{u.passage_id}~{c}", f"{u.text} copie{c}", u.language)
+    units = [Unit(f"{u.id}~{c}", f"{u.passage_id}~{c}", f"{u.text} copie{c}", u.language, u.prose)
              for c in range(copies) for u in index.units][:n_units]
-    scaled_rows = [i for i, u in enumerate(units) if index.row_of[u.id.split("~")[0]] in index.dense_position]
-    positions = [index.dense_position[index.row_of[units[i].id.split("~")[0]]] for i in scaled_rows]
     start = time.perf_counter()
     dense = {}
     for signal, real in index.dense.items():
+        # each copy takes the vector of the unit it copies, in the encoder's own order of embedded units
+        own = index.dense_position[signal]
+        positions = [own[index.row_of[u.id.split("~")[0]]] for u in units if index.row_of[u.id.split("~")[0]] in own]
         base = real.vectors(list(range(real.size)))[positions]
         jitter = base + rng.normal(0, 0.03, size=base.shape).astype(np.float32)
         dense[signal] = DenseIndex.build(jitter / np.linalg.norm(jitter, axis=1, keepdims=True),

@@ -43,7 +43,7 @@ from pns.settings import Settings
 from pns.types import Hit, Unit
 
 # 4: BM25 indexes the parts of hyphenated words and of Dutch/German compounds; 5: BM25 statistics per document
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 BASE_MODES = ("hybrid", "bm25", "dense")
 Progress = Callable[[int, int], None]
 
@@ -113,6 +113,13 @@ def embed_all(texts: list[str], embedder: Embedder, batch: int, workers: int,
     return vectors
 
 
+def embedded_rows(units: list[Unit], settings: Settings, signal: str) -> list[int]:
+    """The rows of the units one encoder embeds: those of a view in ``dense_views``, prose only when the encoder
+    is one of ``prose_encoders`` (a full-length plan is mostly prose, and e5 is the slow encoder)."""
+    views, prose = set(settings.embedded_views), signal in settings.prose_signals
+    return [i for i, u in enumerate(units) if unit_view(u.id) in views and (prose or not u.prose)]
+
+
 class HybridIndex:
     """Search over units by BM25 and by each encoder, fused at passage level."""
 
@@ -126,10 +133,10 @@ class HybridIndex:
         self.manifest = manifest
         self.row_of = {u.id: i for i, u in enumerate(units)}
         self.passage_of = {u.id: u.passage_id for u in units}
-        # The units the encoders embed (setting dense_views); dense position i holds unit dense_rows[i].
-        embedded = set(settings.embedded_views)
-        self.dense_rows = [i for i, u in enumerate(units) if unit_view(u.id) in embedded]
-        self.dense_position = {row: i for i, row in enumerate(self.dense_rows)}
+        # The units each encoder embeds (embedded_rows); its dense position i holds unit dense_rows[signal][i].
+        self.dense_rows = {signal: embedded_rows(units, settings, signal) for signal in self.dense}
+        self.dense_position = {signal: {row: i for i, row in enumerate(rows)}
+                               for signal, rows in self.dense_rows.items()}
         self.languages = sorted({u.language for u in units}) or ["fr"]
         self.folder: Path | None = None  # the version folder it was saved to or loaded from
         # Question vectors by (signal, text), least recently used first; shared by the answering threads.
@@ -161,15 +168,16 @@ class HybridIndex:
             raise IndexStateError("no retrieval signal is configured: set embedder to at least one model, or "
                                   "bm25 = true")
         texts = [u.text for u in units]
-        embedded = set(settings.embedded_views)
-        dense_texts = [u.text for u in units if unit_view(u.id) in embedded]
-        if embedders and not dense_texts:
-            raise IndexStateError(f"no unit is of a view the encoders embed (dense_views = {settings.dense_views!r})")
+        for embedder in embedders:
+            if not embedded_rows(units, settings, embedder.signal):
+                raise IndexStateError(f"no unit is of a view the {embedder.signal} encoder embeds (dense_views = "
+                                      f"{settings.dense_views!r}, prose_encoders = {settings.prose_encoders!r})")
         cache = EmbeddingCache(settings.cache_path / "embeddings.sqlite")
         dense: dict[str, DenseIndex] = {}
         encoders = []
         try:
             for embedder in embedders:
+                dense_texts = [units[i].text for i in embedded_rows(units, settings, embedder.signal)]
                 vectors = embed_all(dense_texts, embedder, settings.embed_batch_size, settings.embed_workers,
                                     progress(embedder.signal) if progress else None, cache)
                 dense[embedder.signal] = DenseIndex.build(vectors, settings.hnsw_threshold, settings.hnsw_m,
@@ -307,9 +315,9 @@ class HybridIndex:
         index = cls(units, dense, lexical, {e.signal: e for e in embedders}, settings, manifest)
         index.folder = folder
         for signal, dense_index in dense.items():
-            if dense_index.size != len(index.dense_rows):
+            if dense_index.size != len(index.dense_rows[signal]):
                 raise IndexStateError(f"index in {folder} is inconsistent ({dense_index.size} {signal} vectors, "
-                                      f"{len(index.dense_rows)} embedded units); run `pns index --rebuild`")
+                                      f"{len(index.dense_rows[signal])} embedded units); run `pns index --rebuild`")
         return index
 
     # -- searching -----------------------------------------------------------------------------------------------
@@ -349,12 +357,14 @@ class HybridIndex:
         return [(self.units[row].id, score) for row, score in self.lexical.search(tokens, k)]
 
     def dense_search(self, signal: str, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        return [(self.units[self.dense_rows[pos]].id, score) for pos, score in self.dense[signal].search(vector, k)]
+        rows = self.dense_rows[signal]
+        return [(self.units[rows[pos]].id, score) for pos, score in self.dense[signal].search(vector, k)]
 
     def unit_vectors(self, signal: str, unit_ids: list[str]) -> tuple[list[str], np.ndarray]:
-        """The stored vectors of those units the encoders embed (the others are left out), with their ids."""
-        kept = [u for u in unit_ids if self.row_of[u] in self.dense_position]
-        return kept, self.dense[signal].vectors([self.dense_position[self.row_of[u]] for u in kept])
+        """The stored vectors of those units the encoder embeds (the others are left out), with their ids."""
+        position = self.dense_position[signal]
+        kept = [u for u in unit_ids if self.row_of[u] in position]
+        return kept, self.dense[signal].vectors([position[self.row_of[u]] for u in kept])
 
     def unit_rankings(self, query: str, language: str | None, vectors: Mapping[str, np.ndarray],
                       signals: list[str] | None = None) -> dict[str, list[tuple[str, float]]]:

@@ -133,7 +133,7 @@ def build_units(corpus: Corpus, max_chars: int, overlap: int, views: tuple[str, 
         for k, chunk in enumerate(chunks, start=1):
             unit_id = passage.id if len(chunks) == 1 else f"{passage.id}#{k}"
             text = f"{label} — {chunk}" if label else chunk
-            units.append(Unit(unit_id, passage.id, text, passage.language))
+            units.append(Unit(unit_id, passage.id, text, passage.language, passage.kind == "prose"))
         if passage.kind != "objective":
             continue
         if "text" in views:

@@ -132,6 +132,7 @@ class Unit:
     passage_id: str
     text: str
     language: str
+    prose: bool = False  # a chunk of running text (not an objective or a goal): see the setting prose_encoders
 
 
 @dataclass(frozen=True)

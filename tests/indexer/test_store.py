@@ -523,3 +523,21 @@ def test_hit_round_trips_through_json(fixture_index: HybridIndex) -> None:
     data = json.loads(json.dumps(hit.to_dict()))
     signals = {name: SignalScore(**part) for name, part in data.pop("signals").items()}
     assert Hit(**data, signals=signals) == hit
+
+
+def test_prose_encoders_choose_which_encoders_embed_the_running_text(settings: Settings,
+                                                                     embedders: list[Embedder]) -> None:
+    build_index(settings, embedders=embedders)
+    both = _open(settings, embedders)
+    prose = [u.id for u in both.units if u.prose]
+    assert prose == ["TST-P1-1#1", "TST-P1-1#2", "TST-P1-2", "TST-P5-1"]  # the Avant-propos in two chunks, …
+    assert both.dense["use"].size == both.dense["e5"].size == len(both.units)
+    use_only = settings.replace(prose_encoders="use", index_dir=str(Path(settings.index_dir) / "use-prose"))
+    build_index(use_only, embedders=embedders)
+    index = _open(use_only, embedders)  # loads: each encoder's vectors match the units it embeds
+    assert (index.dense["use"].size, index.dense["e5"].size) == (len(index.units), len(index.units) - len(prose))
+    unit = index.units[index.row_of["TST-P1-2"]]
+    assert index.search(unit.text, k=1, mode="use")[0].unit_id == "TST-P1-2"
+    assert "TST-P1-2" not in {h.passage_id for h in index.search(unit.text, k=20, mode="e5")}
+    hit = next(h for h in index.search(unit.text, k=5) if h.passage_id == "TST-P1-2")
+    assert sorted(hit.signals) == ["bm25", "use"]  # found by BM25 and USE only
