@@ -27,7 +27,7 @@ from indexer.fusion import Ranking, fuse, normalise
 DEV_SETS = ("questions.jsonl", "heldout.jsonl", "heldout3.jsonl", "heldout4.jsonl", "heldout5.jsonl",
             "heldout6.jsonl", "heldout7.jsonl")
 HELDOUT_SETS = ("heldout2.jsonl", "heldout8.jsonl", "heldout9.jsonl", "heldout10.jsonl", "heldout11.jsonl",
-                "heldout12.jsonl")
+                "heldout12.jsonl", "heldout13.jsonl")
 
 
 @dataclass(frozen=True)

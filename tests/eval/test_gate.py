@@ -15,7 +15,8 @@ HELDOUT = QUESTIONS.with_name("heldout.jsonl")
 FROZEN = {"heldout2.jsonl": 102, "heldout3.jsonl": 112, "heldout4.jsonl": 120, "heldout5.jsonl": 120,
           "heldout6.jsonl": 120, "heldout7.jsonl": 120, "heldout8.jsonl": 120,
           "heldout9.jsonl": 120, "heldout10.jsonl": 120,
-          "heldout11.jsonl": 120, "heldout12.jsonl": 120}
+          "heldout11.jsonl": 120, "heldout12.jsonl": 120,
+          "heldout13.jsonl": 120}
 OOS_HELDOUT = QUESTIONS.with_name("oos-heldout.jsonl")
 
 ID = re.compile(r"^PNS16-[AB]\d+(\.\d+)?-\d+$")

@@ -46,7 +46,7 @@ def test_the_shipped_file_is_what_the_development_sets_give() -> None:
 
     assert not set(HELDOUT_SETS) & {str(r["source"]).removeprefix("dev:") for r in rows}
     assert HELDOUT_SETS == ("heldout2.jsonl", "heldout8.jsonl", "heldout9.jsonl", "heldout10.jsonl",
-                            "heldout11.jsonl", "heldout12.jsonl")
+                            "heldout11.jsonl", "heldout12.jsonl", "heldout13.jsonl")
 
 
 def test_cli_writes_into_the_corpus_folder(tmp_path: Path, monkeypatch, capsys) -> None:
